@@ -1,0 +1,1 @@
+"""talkbench_difftalk plugin for talkbench (registered through the `talkbench` entry point)."""

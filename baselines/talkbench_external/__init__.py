@@ -1,0 +1,1 @@
+"""talkbench_external plugin for talkbench (registered through the `talkbench` entry point)."""

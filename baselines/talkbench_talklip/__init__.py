@@ -1,0 +1,1 @@
+"""talkbench_talklip plugin for talkbench (registered through the `talkbench` entry point)."""

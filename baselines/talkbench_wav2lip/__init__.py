@@ -1,0 +1,1 @@
+"""talkbench_wav2lip plugin for talkbench (registered through the `talkbench` entry point)."""

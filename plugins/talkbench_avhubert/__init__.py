@@ -1,0 +1,1 @@
+"""talkbench_avhubert plugin for talkbench (registered through the `talkbench` entry point)."""

@@ -1,0 +1,1 @@
+"""talkbench_imagequality plugin for talkbench (registered through the `talkbench` entry point)."""

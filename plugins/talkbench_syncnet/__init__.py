@@ -1,0 +1,1 @@
+"""talkbench_syncnet plugin for talkbench (registered through the `talkbench` entry point)."""

@@ -1,0 +1,1 @@
+"""syncdiff_model plugin for talkbench (registered through the `talkbench` entry point)."""

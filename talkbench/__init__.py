@@ -1,0 +1,45 @@
+"""talkbench: a plugin-architecture benchmark for audio-driven talking-head generation.
+
+This module is the public API. Plugins import only from here.
+"""
+
+from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
+from talkbench.device import autocast_dtype, resolve_device
+from talkbench.errors import (
+    ClipFailure,
+    DatasetNotFoundError,
+    MediaError,
+    MetricUnavailable,
+    OptionError,
+    TalkbenchError,
+    UnknownNameError,
+    WeightsInvalidError,
+    WeightsMissingError,
+)
+from talkbench.hashing import sha256_file, sha256_json, talkbench_home
+from talkbench.hookspecs import hookimpl
+from talkbench.interfaces import (
+    AGG_CORPUS,
+    AGG_MEAN,
+    AGG_POOLED,
+    NEEDS_AUDIO,
+    NEEDS_GENERATED,
+    NEEDS_REFERENCE,
+    NEEDS_REFERENCE_FRAMES,
+    NEEDS_SINGLE_IMAGE,
+    NEEDS_SOURCE_VIDEO,
+    NEEDS_TRANSCRIPT,
+    OUTPUTS_FACE_CROP,
+    OUTPUTS_FULL_FRAME,
+    Dataset,
+    Generator,
+    Metric,
+)
+from talkbench.options import Option
+from talkbench.plugins import get_dataset, get_generator, get_metric
+from talkbench.torchvision_compat import import_torchvision
+from talkbench.weights import WeightSpec, resolve_weight, weight_record
+
+__version__ = "0.1.0"
+
+__all__ = [name for name in dir() if not name.startswith("_")]

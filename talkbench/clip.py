@@ -1,0 +1,85 @@
+"""The unit of data: a talking-head clip (video frames + mono audio + optional transcript)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+FramesLoader = Callable[[], np.ndarray]
+AudioLoader = Callable[[], np.ndarray]
+
+#: The rates every clip is brought to on read (the paper and all reference repos use these).
+DEFAULT_FPS = 25.0
+DEFAULT_SAMPLE_RATE = 16000
+
+
+@dataclass(eq=False)
+class Clip:
+    """A clip. ``frames`` is T×H×W×3 uint8 RGB, ``audio`` float32 mono in [-1, 1].
+
+    Either array may be given directly or as a zero-argument loader, which is called on first
+    access and cached, so that a dataset can hand out thousands of clips without decoding them.
+    """
+
+    id: str
+    frames_source: np.ndarray | FramesLoader | None = None
+    audio_source: np.ndarray | AudioLoader | None = None
+    fps: float = DEFAULT_FPS
+    sample_rate: int = DEFAULT_SAMPLE_RATE
+    transcript: str | None = None
+    speaker: str | None = None
+    path: Path | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def frames(self) -> np.ndarray:
+        src = self.frames_source
+        if src is None:
+            raise ValueError(f"clip {self.id}: has no video frames")
+        if callable(src):
+            src = self.frames_source = src()
+        return src
+
+    @property
+    def audio(self) -> np.ndarray:
+        src = self.audio_source
+        if src is None:
+            raise ValueError(f"clip {self.id}: has no audio")
+        if callable(src):
+            src = self.audio_source = src()
+        return src
+
+    @property
+    def has_audio(self) -> bool:
+        return self.audio_source is not None
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def duration(self) -> float:
+        """Seconds of video (frames / fps)."""
+        return self.num_frames / self.fps
+
+    def replace(self, **changes: Any) -> "Clip":
+        """A copy with some fields changed (``frames=`` and ``audio=`` accepted as shorthands)."""
+        if "frames" in changes:
+            changes["frames_source"] = changes.pop("frames")
+        if "audio" in changes:
+            changes["audio_source"] = changes.pop("audio")
+        data = dict(
+            id=self.id, frames_source=self.frames_source, audio_source=self.audio_source,
+            fps=self.fps, sample_rate=self.sample_rate, transcript=self.transcript,
+            speaker=self.speaker, path=self.path, meta=dict(self.meta),
+        )
+        data.update(changes)
+        return Clip(**data)
+
+    def __repr__(self) -> str:
+        loaded = not callable(self.frames_source) and self.frames_source is not None
+        shape = tuple(self.frames_source.shape) if loaded else "lazy"
+        return f"Clip(id={self.id!r}, frames={shape}, fps={self.fps}, sr={self.sample_rate})"

@@ -1,0 +1,30 @@
+"""Device selection shared by every plugin (``--device auto|cpu|cuda|cuda:N|mps``)."""
+
+from __future__ import annotations
+
+from talkbench.errors import TalkbenchError
+
+
+def resolve_device(device: str | None = "auto") -> str:
+    """``auto`` → ``cuda`` if available, else ``mps``, else ``cpu``; validates explicit names."""
+    import torch
+
+    device = (device or "auto").lower()
+    if device == "auto":
+        if torch.cuda.is_available():
+            return "cuda"
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return "mps"
+        return "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise TalkbenchError(f"--device {device}: CUDA is not available here; use --device cpu")
+    return device
+
+
+def autocast_dtype(device: str, precision: str = "auto"):
+    """Mixed-precision dtype for inference/training: bf16 on CUDA, none on CPU unless asked."""
+    import torch
+
+    if precision == "fp32" or (precision == "auto" and not device.startswith("cuda")):
+        return None
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "auto": torch.bfloat16}[precision]

@@ -1,0 +1,7 @@
+"""Video and audio I/O (PyAV): read any common container, write mp4 H.264 + AAC."""
+
+from talkbench.io.audio import read_audio, resample_audio, to_mono
+from talkbench.io.clipfile import load_clip, probe
+from talkbench.io.video import read_frames, write_video
+
+__all__ = ["read_audio", "resample_audio", "to_mono", "read_frames", "write_video", "load_clip", "probe"]

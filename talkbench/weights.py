@@ -1,0 +1,173 @@
+"""Weights registry: name → file, URLs, sha256; cached under ``$TALKBENCH_HOME/weights``.
+
+Plugins register ``WeightSpec``s through the ``register_weights`` hook. Nothing is ever
+downloaded implicitly: ``resolve_weight`` returns a verified local path or raises a one-line
+error naming the file, the URL and where to put it. ``--weights NAME=PATH`` (or
+``TALKBENCH_WEIGHTS=NAME=PATH,...``, which subprocesses inherit) overrides the location, and the
+override's sha256 is recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from talkbench.errors import WeightsInvalidError, WeightsMissingError
+from talkbench.hashing import sha256_file, talkbench_home
+
+_overrides: dict[str, Path] = {}
+
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """A weights file: ``name`` (the --weights key), ``filename`` on disk, where to get it."""
+
+    name: str
+    filename: str
+    urls: tuple[str, ...] = ()
+    sha256: str | None = None  # None: not published; recorded at first use instead
+    description: str = ""
+    license: str = ""
+    #: extra places a third-party library looks for the file (e.g. torch hub checkpoints)
+    also_at: tuple[str, ...] = field(default_factory=tuple)
+
+
+def weights_dir() -> Path:
+    return talkbench_home() / "weights"
+
+
+def set_weight_override(name: str, path: str | Path) -> None:
+    """Use ``path`` for weights ``name`` in this process (the CLI's ``--weights NAME=PATH``)."""
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise WeightsMissingError(f"--weights {name}={path}: no such file")
+    _overrides[name] = p.resolve()
+
+
+def clear_weight_overrides() -> None:
+    _overrides.clear()
+
+
+def _env_overrides() -> dict[str, Path]:
+    raw = os.environ.get("TALKBENCH_WEIGHTS", "")
+    out = {}
+    for item in filter(None, (s.strip() for s in raw.split(","))):
+        if "=" in item:
+            k, v = item.split("=", 1)
+            out[k.strip()] = Path(v).expanduser()
+    return out
+
+
+def override_for(name: str) -> Path | None:
+    return _overrides.get(name) or _env_overrides().get(name)
+
+
+def check_weights_file(path: Path) -> None:
+    """Reject the usual wrong downloads: an HTML page, a git-LFS pointer, an empty file."""
+    size = path.stat().st_size
+    if size == 0:
+        raise WeightsInvalidError(f"{path}: weights file is empty; download it again")
+    with open(path, "rb") as f:
+        head = f.read(512)
+    text = head.lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head")):
+        raise WeightsInvalidError(
+            f"{path}: is an HTML page, not weights (a login or error page was saved); "
+            "download the file itself"
+        )
+    if head.startswith(b"version https://git-lfs.github.com/spec"):
+        raise WeightsInvalidError(
+            f"{path}: is a git-LFS pointer, not weights; run `git lfs pull` or download the file"
+        )
+
+
+def _spec(name: str):
+    from talkbench.plugins import get_weight_specs  # late: plugins register specs
+
+    specs = get_weight_specs()
+    return specs.get(name)
+
+
+def default_path(spec: WeightSpec) -> Path:
+    return weights_dir() / spec.filename
+
+
+def resolve_weight(name: str, spec: WeightSpec | None = None) -> Path:
+    """The verified local file for ``name``, or a one-line error saying how to get it."""
+    path = override_for(name)
+    if path is not None:
+        if not path.is_file():
+            raise WeightsMissingError(f"weights {name!r}: override {path} does not exist")
+        check_weights_file(path)
+        return path
+    spec = spec or _spec(name)
+    if spec is None:
+        raise WeightsMissingError(
+            f"weights {name!r} are not registered by any plugin; pass --weights {name}=PATH"
+        )
+    candidates = [default_path(spec)] + [Path(p).expanduser() for p in spec.also_at]
+    for cand in candidates:
+        if cand.is_file():
+            check_weights_file(cand)
+            if spec.sha256 and sha256_file(cand) != spec.sha256:
+                raise WeightsInvalidError(
+                    f"{cand}: sha256 {sha256_file(cand)[:12]}… does not match the published "
+                    f"{spec.sha256[:12]}… for {name!r}; delete it and download again"
+                )
+            return cand
+    url = spec.urls[0] if spec.urls else "(no public URL)"
+    raise WeightsMissingError(
+        f"weights {name!r} missing: download {spec.filename} from {url} and put it at "
+        f"{default_path(spec)} (or pass --weights {name}=PATH)"
+    )
+
+
+def weight_record(name: str, spec: WeightSpec | None = None) -> dict[str, Any]:
+    """What a run record keeps about the weights it used: path, sha256, whether overridden."""
+    path = resolve_weight(name, spec)
+    return {
+        "name": name,
+        "path": str(path),
+        "sha256": sha256_file(path),
+        "override": override_for(name) is not None,
+    }
+
+
+def weight_status(spec: WeightSpec) -> dict[str, Any]:
+    """For ``talkbench weights``: present/missing/invalid and where."""
+    try:
+        path = resolve_weight(spec.name, spec)
+        return {"name": spec.name, "status": "present", "path": str(path)}
+    except WeightsMissingError:
+        return {"name": spec.name, "status": "missing", "path": str(default_path(spec))}
+    except WeightsInvalidError as exc:
+        return {"name": spec.name, "status": "invalid", "path": str(default_path(spec)), "error": str(exc)}
+
+
+def download_weight(spec: WeightSpec, timeout: float = 60.0) -> Path:
+    """Fetch ``spec`` from its URLs into the weights dir (atomic; checksum verified if known)."""
+    dest = default_path(spec)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    errors = []
+    for url in spec.urls:
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{spec.filename}.")
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp, os.fdopen(fd, "wb") as out:
+                shutil.copyfileobj(resp, out)
+            check_weights_file(Path(tmp))
+            if spec.sha256 and sha256_file(tmp) != spec.sha256:
+                raise WeightsInvalidError(f"{url}: sha256 mismatch")
+            os.replace(tmp, dest)
+            return dest
+        except (OSError, WeightsInvalidError) as exc:
+            errors.append(f"{url}: {exc}")
+            Path(tmp).unlink(missing_ok=True)
+    raise WeightsMissingError(
+        f"could not download {spec.filename} ({'; '.join(errors) or 'no URL'}); "
+        f"put it at {dest} by hand"
+    )
