@@ -34,12 +34,16 @@ from talkbench.interfaces import (
     Dataset,
     Generator,
     Metric,
+    Trainer,
 )
+from talkbench.io import load_clip, probe, read_audio, read_frames, resample_audio, write_video
 from talkbench.options import Option
-from talkbench.plugins import get_dataset, get_generator, get_metric
+from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
 from talkbench.torchvision_compat import import_torchvision
 from talkbench.weights import WeightSpec, resolve_weight, weight_record
 
 __version__ = "0.1.0"
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+import types as _types
+
+__all__ = [n for n, v in list(globals().items()) if not n.startswith("_") and not isinstance(v, _types.ModuleType)]

@@ -29,3 +29,8 @@ def register_weights(register):
 @hookspec
 def register_commands(cli):
     """Add click commands to the ``talkbench`` command group ``cli``."""
+
+
+@hookspec
+def register_trainers(register):
+    """Register Trainer subclasses (``talkbench train --model NAME``): ``register(TrainerClass)``."""

@@ -155,3 +155,28 @@ class Dataset(_Configurable, ABC):
     def file_list_hash(self, split: str) -> str:
         """sha256 of the sorted clip ids of ``split``: records which files a number is about."""
         return hashlib.sha256("\n".join(self.clip_ids(split)).encode()).hexdigest()
+
+
+class Trainer(_Configurable, ABC):
+    """Trains a model (``talkbench train --model NAME --dataset D``); ``name`` = the model's name.
+
+    ``presets`` maps a preset name (e.g. ``paper``, ``tiny``) to option values; the CLI's
+    ``--preset`` picks one and ``--option`` overrides single values.
+    """
+
+    presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    default_preset: ClassVar[str | None] = None
+
+    @abstractmethod
+    def train(
+        self,
+        dataset: "Dataset",
+        *,
+        split: str,
+        out_dir: Path,
+        device: str = "cpu",
+        seed: int = 0,
+        resume: bool = False,
+        max_steps: int | None = None,
+    ) -> Path:
+        """Train, writing checkpoints atomically under ``out_dir``; return the final checkpoint."""

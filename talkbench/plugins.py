@@ -134,6 +134,10 @@ def get_weight_specs() -> dict[str, Any]:
     return _collect("register_weights", lambda s: s.name, "weights file")
 
 
+def get_trainers() -> dict[str, Any]:
+    return _collect("register_trainers", lambda c: c.name, "trainer")
+
+
 def _lookup(kind: str, name: str, items: dict[str, Any]) -> Any:
     if name in items:
         return items[name]
@@ -153,3 +157,7 @@ def get_metric(name: str) -> Any:
 
 def get_dataset(name: str) -> Any:
     return _lookup("dataset", name, get_datasets())
+
+
+def get_trainer(name: str) -> Any:
+    return _lookup("trainer", name, get_trainers())
