@@ -111,6 +111,19 @@ class Metric(_Configurable, ABC):
             out["frame_weighted_mean"] = frame_weighted
         return out
 
+    def weight_records(self) -> list[dict[str, Any]]:
+        """The weight files this loaded metric used (name, path, sha256), for the run record."""
+        from talkbench.errors import WeightsInvalidError, WeightsMissingError
+        from talkbench.weights import weight_record
+
+        out = []
+        for name in self.weights:
+            try:
+                out.append(weight_record(name))
+            except (WeightsMissingError, WeightsInvalidError):
+                continue  # not used by this instance (e.g. another backbone option)
+        return out
+
     def protocol(self) -> dict[str, Any]:
         """Everything that defines how the number was computed (recorded in every run)."""
         return dict(self.options)

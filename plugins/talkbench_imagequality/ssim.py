@@ -1,0 +1,39 @@
+"""SSIM as TalkLip: skimage, gaussian weights σ=1.5, population covariance, data_range 255."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from skimage.metrics import structural_similarity
+
+from talkbench import AGG_POOLED, Metric
+
+from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions
+
+
+def ssim_frames(gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Per-frame SSIM of N×H×W×C uint8 arrays (channels averaged, as skimage's channel_axis)."""
+    return np.array([
+        structural_similarity(
+            r, g, channel_axis=-1, gaussian_weights=True, sigma=1.5,
+            use_sample_covariance=False, data_range=255,
+        )
+        for g, r in zip(gen, ref)
+    ])
+
+
+class SSIM(Metric):
+    name = "ssim"
+    label = "SSIM"
+    version = "1"
+    higher_is_better = True
+    aggregation = AGG_POOLED
+    value_range = (-1.0, 1.0)
+    description = "Structural similarity (gaussian σ=1.5, population covariance), frames pooled"
+    options = REGION_OPTIONS
+
+    def compute(self, generated, reference) -> dict[str, Any]:
+        gen, ref = paired_regions(generated, reference, self.options)
+        per_frame = ssim_frames(gen, ref)
+        return {"value": float(per_frame.mean()), "n": int(len(per_frame))}
