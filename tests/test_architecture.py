@@ -1,0 +1,69 @@
+"""The layout of DEVELOPERS.md, checked: the core never imports a plugin, plugins use only the
+public API, every built-in registers through the entry-point group, modules stay readable."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORE = REPO / "talkbench"
+PLUGIN_DIRS = sorted(
+    [p for p in (REPO / "plugins").iterdir() if p.is_dir() and p.name.startswith("talkbench_")]
+    + [p for p in (REPO / "baselines").iterdir() if p.is_dir() and p.name.startswith("talkbench_")]
+    + [REPO / "syncdiff_model"]
+)
+PLUGIN_PACKAGES = {p.name for p in PLUGIN_DIRS}
+# Public namespaces of the core a plugin may import from (talkbench/__init__.py re-exports them).
+PUBLIC = {"talkbench", "talkbench.faces"}
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module))
+    return out
+
+
+def test_core_never_imports_a_plugin():
+    leaks = [
+        f"{f.relative_to(REPO)}:{line} imports {mod}"
+        for f in CORE.rglob("*.py")
+        for line, mod in _imports(f)
+        if mod.split(".")[0] in PLUGIN_PACKAGES
+    ]
+    assert not leaks, "\n".join(leaks)
+
+
+@pytest.mark.parametrize("pkg", PLUGIN_DIRS, ids=lambda p: p.name)
+def test_plugins_import_only_the_public_api(pkg):
+    bad = [
+        f"{f.relative_to(REPO)}:{line} imports {mod}"
+        for f in pkg.rglob("*.py")
+        for line, mod in _imports(f)
+        if mod.startswith("talkbench.") and mod not in PUBLIC
+    ]
+    assert not bad, "plugins must import from `talkbench` only:\n" + "\n".join(bad)
+
+
+def test_every_builtin_is_an_entry_point():
+    eps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"]["talkbench"]
+    targets = {v.split(":")[0].split(".")[0] for v in eps.values()}
+    assert PLUGIN_PACKAGES <= targets, f"not registered: {PLUGIN_PACKAGES - targets}"
+
+
+def test_modules_stay_readable():
+    long = [
+        f"{f.relative_to(REPO)}: {n} lines"
+        for base in [CORE, *PLUGIN_DIRS]
+        for f in base.rglob("*.py")
+        if (n := len(f.read_text().splitlines())) > 400
+    ]
+    assert not long, "split these modules by responsibility:\n" + "\n".join(long)
