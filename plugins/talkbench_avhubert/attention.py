@@ -1,0 +1,75 @@
+"""Multi-head attention with fairseq's parameter names (q_proj/k_proj/v_proj/out_proj).
+
+Supports the three uses AV-HuBERT has: encoder self-attention, causal decoder self-attention
+with an incremental key/value cache, and decoder cross-attention whose projected encoder
+keys/values are computed once per utterance and reused at every beam step.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class MultiheadAttention(nn.Module):
+    def __init__(self, embed_dim: int, num_heads: int, kdim: int | None = None) -> None:
+        super().__init__()
+        if embed_dim % num_heads:
+            raise ValueError(f"embed_dim {embed_dim} is not divisible by {num_heads} heads")
+        self.embed_dim, self.num_heads = embed_dim, num_heads
+        self.head_dim = embed_dim // num_heads
+        kdim = kdim or embed_dim
+        self.k_proj = nn.Linear(kdim, embed_dim)
+        self.v_proj = nn.Linear(kdim, embed_dim)
+        self.q_proj = nn.Linear(embed_dim, embed_dim)
+        self.out_proj = nn.Linear(embed_dim, embed_dim)
+
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        # (L, B, D) -> (B, H, L, d)
+        L, B, _ = x.shape
+        return x.reshape(L, B, self.num_heads, self.head_dim).permute(1, 2, 0, 3)
+
+    def project_kv(self, key: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self._heads(self.k_proj(key)), self._heads(self.v_proj(key))
+
+    def forward(
+        self,
+        query: torch.Tensor,
+        key: torch.Tensor | None = None,
+        key_padding_mask: torch.Tensor | None = None,
+        causal: bool = False,
+        cache: dict | None = None,
+        static_kv: bool = False,
+    ) -> torch.Tensor:
+        """``query`` (L, B, D); ``key`` (S, B, Dk) or None for self-attention; returns (L, B, D).
+
+        ``cache`` (a dict owned by the caller) keeps past keys/values: appended to for
+        self-attention, filled once and reused when ``static_kv`` (cross-attention).
+        """
+        key = query if key is None else key
+        q = self._heads(self.q_proj(query))
+        if cache is not None and static_kv:
+            if "k" not in cache:
+                cache["k"], cache["v"] = self.project_kv(key)
+            k, v = cache["k"], cache["v"]
+        else:
+            k, v = self.project_kv(key)
+            if cache is not None:
+                if "k" in cache:
+                    k = torch.cat([cache["k"], k], dim=2)
+                    v = torch.cat([cache["v"], v], dim=2)
+                cache["k"], cache["v"] = k, v
+        mask = None
+        if key_padding_mask is not None and key_padding_mask.any():
+            # True = padded; broadcast over heads and query positions
+            mask = torch.zeros(key_padding_mask.shape, dtype=q.dtype, device=q.device)
+            mask = mask.masked_fill(key_padding_mask, float("-inf"))[:, None, None, :]
+        if causal and cache is None and q.shape[2] > 1:
+            L = q.shape[2]
+            fut = torch.triu(torch.full((L, L), float("-inf"), device=q.device, dtype=q.dtype), 1)
+            mask = fut if mask is None else mask + fut
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        L, B = query.shape[0], query.shape[1]
+        out = out.permute(2, 0, 1, 3).reshape(L, B, self.embed_dim)
+        return self.out_proj(out)
