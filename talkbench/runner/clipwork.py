@@ -1,0 +1,186 @@
+"""One clip through the pipeline: load → generate → check → write mp4 → decode → score.
+
+Each clip's results live in ``scores/<clip_id>.json`` (written atomically), so a run killed at
+any point loses at most the clip in flight. A cache entry is reused only if it parses, its
+video exists with the sha256 stored in it, and each metric's score was made by the same metric
+version and options; anything else is recomputed.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from talkbench.clip import Clip
+from talkbench.errors import ClipFailure, TalkbenchError
+from talkbench.hashing import sha256_file
+from talkbench.io import read_frames, write_video
+from talkbench.runner.atomic import WriteError, atomic_write_json, read_json
+from talkbench.runner.metricset import MetricState
+from talkbench.runner.plan import RunPlan
+
+SCORES_VERSION = 1
+
+
+@dataclass
+class ClipOutcome:
+    clip_id: str
+    generated: bool = False        # the generator ran for this clip in this invocation
+    scored: list[str] | None = None  # metrics computed in this invocation
+    failed: bool = False
+
+
+def failure(clip_id: str, stage: str, exc: BaseException) -> dict[str, Any]:
+    """A recorded failure: clip id, stage, one-line reason, and a short traceback."""
+    reason = str(exc) if isinstance(exc, TalkbenchError) else f"{type(exc).__name__}: {exc}"
+    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-4))
+    return {"clip_id": clip_id, "stage": stage, "reason": reason.splitlines()[0] if reason else stage,
+            "traceback": tb[-2000:]}
+
+
+def check_generated(out: Any, source: Clip) -> np.ndarray:
+    """The generator's frames, or ClipFailure saying what is wrong with them."""
+    if not isinstance(out, Clip):
+        raise ClipFailure(f"generator returned {type(out).__name__}, not a Clip")
+    try:
+        frames = np.asarray(out.frames)
+    except (ValueError, TypeError) as exc:
+        raise ClipFailure(f"generated clip has no frames ({exc})") from None
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ClipFailure(f"generated frames have shape {frames.shape}; expected T×H×W×3")
+    if frames.size == 0:
+        raise ClipFailure(f"generated frames are empty (shape {frames.shape})")
+    if frames.dtype != np.uint8:
+        if np.issubdtype(frames.dtype, np.floating) and not np.isfinite(frames).all():
+            bad = int((~np.isfinite(frames)).any(axis=(1, 2, 3)).sum())
+            raise ClipFailure(f"generated frames contain NaN/inf in {bad} of {len(frames)} frames")
+        raise ClipFailure(f"generated frames are {frames.dtype}; expected uint8 RGB")
+    return frames
+
+
+def _valid_entry(plan: RunPlan, clip_id: str, entry: Any) -> dict | None:
+    """The cached entry if it is intact (parses, right clip, video present with its sha256)."""
+    if not isinstance(entry, dict) or entry.get("clip_id") != clip_id or not isinstance(entry.get("metrics"), dict):
+        return None
+    video = entry.get("video")
+    if not video:
+        return None  # the generator failed last time: try again
+    path = plan.video_path(clip_id)
+    if not path.is_file() or sha256_file(path) != video.get("sha256"):
+        return None
+    return entry
+
+
+def _missing(entry: dict | None, metrics: list[MetricState]) -> list[MetricState]:
+    if entry is None:
+        return list(metrics)
+    done = entry["metrics"]
+    return [m for m in metrics if not (isinstance(done.get(m.name), dict) and done[m.name].get("_key") == m.key)]
+
+
+def _scored_clip(plan: RunPlan, source: Clip, video: dict) -> Clip:
+    """What the metrics see: the saved video decoded at 25 fps, the driving audio, the source's
+    transcript; face geometry is carried over only for generators that edit the source in place."""
+    frames, _ = read_frames(plan.video_path(source.id), source.fps)
+    h, w = video.get("height"), video.get("width")
+    if h and w:
+        frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p
+    meta = {"model": plan.model}
+    gen = plan.generator
+    if gen is not None and gen.needs == "source_video" and gen.outputs == "full_frame":
+        meta.update({k: v for k, v in source.meta.items() if k in ("landmarks", "boxes")})
+    return Clip(id=source.id, frames_source=frames, audio_source=source.audio_source, fps=source.fps,
+                sample_rate=source.sample_rate, transcript=source.transcript, speaker=source.speaker,
+                path=plan.video_path(source.id), meta=meta)
+
+
+def _generate(plan: RunPlan, source: Clip, seed: int) -> dict:
+    """Run the generator, check its frames, write the mp4; returns the entry's ``video`` part."""
+    t0 = time.perf_counter()
+    out = plan.generator.generate(source, source.audio, seed=seed)
+    frames = check_generated(out, source)
+    seconds = time.perf_counter() - t0
+    path = plan.video_path(source.id)
+    try:
+        write_video(path, frames, fps=out.fps, audio=source.audio, sample_rate=source.sample_rate)
+    except OSError as exc:  # disk full etc.: fatal, the run cannot go on
+        raise WriteError(f"{path}: cannot write video ({exc.strerror or exc}); free disk space and re-run") from exc
+    return {"path": str(path.relative_to(plan.run_dir)), "sha256": sha256_file(path), "frames": int(len(frames)),
+            "height": int(frames.shape[1]), "width": int(frames.shape[2]), "fps": float(out.fps),
+            "generate_seconds": round(seconds, 4)}
+
+
+def _external(plan: RunPlan, clip_id: str) -> dict:
+    path = plan.video_path(clip_id)
+    return {"path": str(path), "sha256": sha256_file(path), "external": True}
+
+
+def _check_result(result: Any, metric: str) -> dict:
+    if not isinstance(result, dict) or "value" not in result:
+        raise ClipFailure(f"metric {metric} returned {type(result).__name__} without a 'value'")
+    value = float(result["value"])
+    if not np.isfinite(value):
+        raise ClipFailure(f"metric {metric} returned a non-finite value ({value})")
+    return dict(result, value=value)
+
+
+def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int) -> ClipOutcome:
+    """Bring ``scores/<clip_id>.json`` up to date for ``metrics`` (those with status ok)."""
+    outcome = ClipOutcome(clip_id)
+    path = plan.scores_path(clip_id)
+    entry = _valid_entry(plan, clip_id, read_json(path))
+    todo = _missing(entry, metrics)
+    if entry is not None and not todo:
+        return outcome
+    try:
+        source = plan.dataset.load_clip(plan.split, clip_id)
+        io_meta = source.meta.get("io", {}) if isinstance(source.meta, dict) else {}
+    except Exception as exc:  # a broken file in the dataset: record it, go on
+        _write(path, {"clip_id": clip_id, "video": None, "metrics": {}, "failures": [failure(clip_id, "load", exc)]})
+        outcome.failed = True
+        return outcome
+    if entry is None:
+        entry = {"scores_version": SCORES_VERSION, "clip_id": clip_id, "video": None, "metrics": {}, "failures": []}
+        try:
+            entry["video"] = _external(plan, clip_id) if plan.videos is not None else _generate(plan, source, seed)
+            outcome.generated = True
+        except WriteError:
+            raise  # disk full: fatal, the run stops and can be resumed
+        except Exception as exc:  # the generator crashed on this clip: record it, go on
+            entry["failures"].append(failure(clip_id, "generate", exc))
+        todo = list(metrics) if entry["video"] else []
+    entry["failures"] = [f for f in entry.get("failures", []) if f.get("metric") not in {m.name for m in todo}]
+    if todo:
+        try:
+            scored = _scored_clip(plan, source, entry["video"])
+            scored.frames  # decode now so that a bad video is one failure, not one per metric
+        except Exception as exc:  # an unreadable generated/external video
+            entry["failures"].append(failure(clip_id, "decode", exc))
+            todo = []
+        outcome.scored = []
+        for m in todo:
+            try:
+                result = _check_result(m.instance.compute(scored, source), m.name)
+                entry["metrics"][m.name] = dict(result, _key=m.key)
+                outcome.scored.append(m.name)
+            except Exception as exc:  # one metric failing on one clip is recorded, not fatal
+                entry["metrics"].pop(m.name, None)
+                entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
+    entry["io"] = io_meta or entry.get("io", {})
+    entry["n_frames"] = entry.get("n_frames") or _safe_len(source)
+    outcome.failed = bool(entry["failures"])
+    _write(path, entry)
+    return outcome
+
+
+def _safe_len(source: Clip) -> int | None:
+    src = source.frames_source
+    return int(len(src)) if isinstance(src, np.ndarray) else None
+
+
+def _write(path, entry: dict) -> None:
+    atomic_write_json(path, entry)

@@ -1,0 +1,193 @@
+"""``run_benchmark``: generate and score a dataset split, streaming, resumable, shardable."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from talkbench import distributed
+from talkbench.device import resolve_device
+from talkbench.distributed import Shard
+from talkbench.errors import TalkbenchError
+from talkbench.progress import progress_bar
+from talkbench.runner import plan as planning
+from talkbench.runner.atomic import atomic_write_json, read_json
+from talkbench.runner.clipwork import process_clip
+from talkbench.runner.metricset import MetricState, build_metrics
+from talkbench.runner.plan import RUN_CONFIG, RunPlan
+from talkbench.runner.recordbuild import build_record, finish_run
+
+
+def _apply_weights(weights: Mapping[str, str | Path] | None) -> dict[str, str]:
+    from talkbench.weights import set_weight_override
+
+    out = {}
+    for name, path in (weights or {}).items():
+        set_weight_override(name, path)
+        out[name] = str(Path(path).expanduser().resolve())
+    return out
+
+
+def make_plan(
+    model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
+    checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
+    dataset_options=None, videos: dict[str, Path] | None = None, videos_dir: str | None = None,
+) -> tuple[RunPlan, dict[str, Any]]:
+    """Resolve names, options, clips and the run directory; nothing is generated yet."""
+    from talkbench.plugins import get_generator, get_metrics
+
+    weights_used = _apply_weights(weights)
+    ds, root = planning.make_dataset(dataset, data_root, dataset_options)
+    split = split or ds.default_split
+    if split not in ds.splits:
+        raise TalkbenchError(f"dataset {dataset} has no split {split!r}; splits: {', '.join(ds.splits)}")
+    ids = sorted(ds.clip_ids(split))
+    if limit is not None:
+        ids = ids[: int(limit)]
+    has_tr = planning.dataset_has_transcripts(ds, split, ids)
+    names = list(metrics) if metrics is not None else planning.default_metrics(get_metrics(), has_tr)
+    if videos is None:
+        gen_cls = get_generator(model)
+        generator = gen_cls(**dict(options or {}))
+        version, resolved = gen_cls.version, dict(generator.options)
+        gen_weights = planning.generator_weights_digest(gen_cls)
+    else:  # evaluate: the "model" is a folder of videos made elsewhere
+        generator, version, resolved, gen_weights = None, "external", {}, {}
+    ckpt = planning.checkpoint_info(checkpoint)
+    key = planning.run_key(
+        model=model, model_version=version, options=resolved, checkpoint=ckpt, gen_weights=gen_weights,
+        dataset=dataset, dataset_options=dict(ds.options), split=split, seed=seed,
+        videos={k: str(v) for k, v in videos.items()} if videos else None,
+    )
+    plan = RunPlan(
+        model=model, model_version=version, generator=generator, options=resolved, checkpoint=ckpt,
+        dataset_name=dataset, dataset=ds, dataset_options=dict(ds.options), data_root=root, split=split,
+        clip_ids=ids, limit=limit, metric_names=names, metric_options={k: dict(v) for k, v in (metric_options or {}).items()},
+        seed=seed, run_dir=planning.run_dir_for(out, model, dataset, split, key), label=label,
+        weights=weights_used, videos=videos, videos_dir=videos_dir,
+    )
+    return plan, {"has_transcripts": has_tr, "generator_weights": gen_weights}
+
+
+def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True,
+            has_transcripts: bool = True, extra: Mapping[str, Any] | None = None) -> Path:
+    """Run ``plan`` for this process's shard; the main shard merges the record when all are done."""
+    t0 = time.time()
+    shard = shard or distributed.SINGLE
+    dev = resolve_device(device)
+    if shard.source == "torchrun" and dev.startswith("cuda") and ":" not in dev:
+        dev = f"cuda:{shard.local_rank}"
+    joined = distributed.init_process_group(shard)
+    run_dir = plan.run_dir
+    (run_dir / "scores").mkdir(parents=True, exist_ok=True)
+    atomic_write_json(run_dir / RUN_CONFIG, plan.config())
+    marker = shard.marker(run_dir)
+    marker.unlink(missing_ok=True)
+    states = build_metrics(plan.metric_names, plan.metric_options, has_transcripts=has_transcripts, device=dev)
+    active = [m for m in states if m.status == "ok"]
+    if plan.generator is not None:
+        plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
+    mine = shard.select(plan.clip_ids)
+    what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
+    generated = scored = 0
+    with progress_bar(len(mine), what, enabled=progress) as bar:
+        for clip_id in mine:
+            outcome = process_clip(plan, clip_id, active, plan.seed)
+            generated += outcome.generated
+            scored += bool(outcome.scored)
+            bar.advance()
+    atomic_write_json(marker, {"clips": mine, "metrics": {m.name: m.as_dict() for m in states},
+                               "device": dev, "generated": generated, "finished_at": time.time()})
+    if shard.is_sharded:
+        if joined:
+            distributed.barrier()
+        elif shard.source == "torchrun" and shard.is_main:
+            distributed.wait_for_shards(run_dir, shard.count)
+        if not shard.is_main and shard.source == "torchrun":
+            return run_dir
+        if shard.source == "manual" and len(distributed.finished_shards(run_dir, shard.count)) < shard.count:
+            print(f"talkbench: shard {shard.index}/{shard.count} done; the last shard to finish "
+                  f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
+            return run_dir
+    record = build_record(plan, states, device=dev, duration_s=time.time() - t0, shard=shard,
+                          extra=dict(extra or {}, generated_now=generated, scored_now=scored))
+    finish_run(plan, record)
+    return run_dir
+
+
+def run_benchmark(
+    model: str, dataset: str, *, split: str | None = None, limit: int | None = None,
+    metrics: list[str] | None = None, options: dict[str, Any] | None = None,
+    metric_options: dict[str, dict[str, Any]] | None = None, checkpoint: str | Path | None = None,
+    weights: dict[str, str | Path] | None = None, device: str = "auto", seed: int = 0,
+    out: str | Path = "results", data_root: str | Path | None = None, shard: tuple[int, int] | str | None = None,
+    label: str | None = None, progress: bool = True, dataset_options: dict[str, Any] | None = None,
+) -> Path:
+    """Generate with ``model`` on ``dataset`` and score; returns the run directory.
+
+    Re-running the same call resumes (finished clips are not recomputed; metrics added later
+    score only what is missing). Under torchrun/accelerate, or with ``shard=(i, N)``, each process
+    handles clips ``k`` with ``k % N == i`` and the record is merged once all shards are done.
+    """
+    shard_obj = distributed.resolve_shard(shard)
+    plan, facts = make_plan(
+        model, dataset, split=split, limit=limit, metrics=metrics, options=options,
+        metric_options=metric_options, checkpoint=checkpoint, weights=weights, seed=seed, out=out,
+        data_root=data_root, label=label, dataset_options=dataset_options,
+    )
+    return execute(plan, device=device, shard=shard_obj, progress=progress,
+                   has_transcripts=facts["has_transcripts"], extra={"generator_weights": facts["generator_weights"]})
+
+
+def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
+    """Rebuild ``record.json`` of a (sharded) run from its score files (``talkbench merge``)."""
+    run_dir = Path(run_dir)
+    cfg = read_json(run_dir / RUN_CONFIG)
+    if not isinstance(cfg, dict):
+        raise TalkbenchError(f"{run_dir}: no readable {RUN_CONFIG}; is this a talkbench run directory?")
+    plan, facts = make_plan(
+        cfg["model"], cfg["dataset"], split=cfg["split"], limit=cfg.get("limit"), metrics=cfg["metrics"],
+        options=cfg.get("options") if not cfg.get("videos_dir") else None,
+        metric_options=cfg.get("metric_options"), checkpoint=cfg.get("checkpoint"), weights=cfg.get("weights"),
+        seed=cfg.get("seed", 0), out=run_dir.parent.parent, data_root=cfg.get("data_root"),
+        label=cfg.get("label"), dataset_options=cfg.get("dataset_options"),
+        videos=_videos_for(cfg) if cfg.get("videos_dir") else None, videos_dir=cfg.get("videos_dir"),
+    )
+    plan.run_dir = run_dir  # the directory given, even if moved
+    if plan.videos is not None:
+        plan.clip_ids = sorted(plan.videos)
+    states = _states_from_markers(plan, run_dir, facts["has_transcripts"])
+    missing = [c for c in plan.clip_ids if read_json(plan.scores_path(c)) is None]
+    if missing:
+        raise TalkbenchError(
+            f"{run_dir}: {len(missing)} of {len(plan.clip_ids)} clips have no scores yet "
+            f"(e.g. {missing[0]}); finish the shards first"
+        )
+    record = build_record(plan, states, device=None, duration_s=0.0, shard=None, extra={"merged_by": "talkbench merge"})
+    finish_run(plan, record)
+    return run_dir
+
+
+def _videos_for(cfg: dict) -> dict[str, Path]:
+    from talkbench.runner.evaluate import match_videos
+
+    ds, _ = planning.make_dataset(cfg["dataset"], cfg.get("data_root"), cfg.get("dataset_options"))
+    ids = sorted(ds.clip_ids(cfg["split"]))
+    return match_videos(Path(cfg["videos_dir"]), ids).matched
+
+
+def _states_from_markers(plan: RunPlan, run_dir: Path, has_transcripts: bool) -> list[MetricState]:
+    """Metric availability as the shards saw it (a metric unavailable on any shard stays so)."""
+    states = build_metrics(plan.metric_names, plan.metric_options, has_transcripts=has_transcripts,
+                           device=None, load=False)
+    seen: dict[str, dict] = {}
+    for marker in sorted((run_dir / "shards").glob("*.json")):
+        for name, st in ((read_json(marker) or {}).get("metrics") or {}).items():
+            if name not in seen or st.get("status") != "ok":
+                seen[name] = st
+    for st in states:
+        info = seen.get(st.name)
+        if info:
+            st.status, st.reason, st.weights = info.get("status", "ok"), info.get("reason"), info.get("weights") or []
+    return states

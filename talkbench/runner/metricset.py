@@ -1,0 +1,75 @@
+"""The metrics of a run: instantiate with options, load, and note which are unavailable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from talkbench.errors import MetricUnavailable, TalkbenchError, WeightsInvalidError, WeightsMissingError
+from talkbench.hashing import sha256_json
+from talkbench.interfaces import NEEDS_TRANSCRIPT, Metric
+
+
+@dataclass
+class MetricState:
+    name: str
+    instance: Metric
+    status: str = "ok"                 # ok | unavailable
+    reason: str | None = None
+    weights: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return metric_key(self.instance)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "reason": self.reason, "weights": self.weights}
+
+
+def metric_key(metric: Metric) -> str:
+    """Identifies a cached per-clip score: metric name, version and resolved options."""
+    return sha256_json({"name": metric.name, "version": metric.version, "options": metric.options})[:16]
+
+
+def _weights_of(metric: Metric) -> list[dict[str, Any]]:
+    from talkbench.weights import weight_record
+
+    out = []
+    for name in getattr(metric, "weights", ()) or ():
+        try:
+            out.append(weight_record(name))
+        except (WeightsMissingError, WeightsInvalidError) as exc:
+            out.append({"name": name, "path": None, "sha256": None, "error": str(exc)})
+    return out
+
+
+def build_metrics(
+    names: list[str], options: Mapping[str, Mapping[str, Any]], *, has_transcripts: bool,
+    device: str | None, load: bool = True,
+) -> list[MetricState]:
+    """Instances for ``names`` (unknown names and bad options are errors before any work).
+
+    With ``load``, each metric's ``load(device)`` runs; WeightsMissingError/MetricUnavailable
+    make it "unavailable" with the reason, and the others still run.
+    """
+    from talkbench.plugins import get_metric
+
+    unknown_opts = set(options) - set(names)
+    if unknown_opts:
+        raise TalkbenchError(
+            f"--metric-option for {', '.join(sorted(unknown_opts))} but the run's metrics are {', '.join(names)}"
+        )
+    states = [MetricState(n, get_metric(n)(**dict(options.get(n, {})))) for n in names]
+    if not load:
+        return states
+    for st in states:
+        if NEEDS_TRANSCRIPT in st.instance.needs and not has_transcripts:
+            st.status, st.reason = "unavailable", "needs transcripts, which this dataset does not have"
+            continue
+        try:
+            st.instance.load(device or "cpu")
+        except (WeightsMissingError, WeightsInvalidError, MetricUnavailable) as exc:
+            st.status, st.reason = "unavailable", str(exc)
+            continue
+        st.weights = _weights_of(st.instance)
+    return states

@@ -1,0 +1,100 @@
+"""Assemble ``record.json`` and ``per_clip.csv`` from a run's score files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+import talkbench
+from talkbench.distributed import Shard
+from talkbench.records import (
+    PER_CLIP, SCHEMA_VERSION, environment, git_info, now_iso, summarise_io, write_per_clip_csv, write_record,
+)
+from talkbench.runner.atomic import read_json
+from talkbench.runner.metricset import MetricState
+from talkbench.runner.plan import RunPlan
+
+
+def _entries(plan: RunPlan) -> list[dict]:
+    out = []
+    for cid in plan.clip_ids:
+        e = read_json(plan.scores_path(cid))
+        if not isinstance(e, dict) or e.get("clip_id") != cid:
+            e = {"clip_id": cid, "video": None, "metrics": {},
+                 "failures": [{"clip_id": cid, "stage": "missing", "reason": "no readable scores file"}]}
+        out.append(e)
+    return out
+
+
+def _metric_entry(st: MetricState, entries: list[dict]) -> dict[str, Any]:
+    m = st.instance
+    card = m.card()
+    out: dict[str, Any] = {
+        "value": None, "n": 0, "n_clips": 0, "label": card["label"], "higher_is_better": m.higher_is_better,
+        "version": m.version, "aggregation": m.aggregation, "protocol": None, "weights": st.weights,
+        "status": st.status, "reason": st.reason,
+    }
+    try:
+        out["protocol"] = m.protocol()
+    except Exception as exc:  # a protocol() that needs load(): keep the options instead
+        out["protocol"] = dict(m.options) | {"_protocol_error": str(exc)}
+    if st.status != "ok":
+        return out
+    key = st.key
+    per_clip = [e["metrics"][st.name] for e in entries
+                if isinstance(e.get("metrics", {}).get(st.name), dict) and e["metrics"][st.name].get("_key") == key]
+    per_clip = [{k: v for k, v in r.items() if k != "_key"} for r in per_clip]
+    agg = m.aggregate(per_clip) if per_clip else {"value": None, "n": 0}
+    out.update({k: v for k, v in agg.items()})
+    out["n_clips"] = len(per_clip)
+    out["n_failed"] = len(entries) - len(per_clip)  # clips without a score for this metric
+    return out
+
+
+def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None, duration_s: float,
+                 shard: Shard | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    entries = _entries(plan)
+    created = now_iso()
+    failures = [f for e in entries for f in e.get("failures", [])]
+    shards = sorted(p.stem for p in (plan.run_dir / "shards").glob("*.json"))
+    io_sum = summarise_io(entries)
+    ds = plan.dataset
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "run_id": f"{plan.run_dir.name}-{created.replace(':', '').replace('-', '')[:15]}",
+        "created_at": created,
+        "duration_s": round(float(duration_s), 3),
+        "talkbench": {"version": talkbench.__version__, **git_info()},
+        "environment": environment(device),
+        "model": {"name": plan.model, "version": plan.model_version, "options": plan.options,
+                  "checkpoint": plan.checkpoint, "label": plan.label, "weights_overrides": plan.weights,
+                  "videos_dir": plan.videos_dir,
+                  "needs": getattr(plan.generator, "needs", None), "outputs": getattr(plan.generator, "outputs", None)},
+        "dataset": {"name": plan.dataset_name, "split": plan.split, "n_clips": len(plan.clip_ids),
+                    "limit": plan.limit, "file_list_sha256": ds.file_list_hash(plan.split),
+                    "clip_ids_sha256": _ids_hash(plan.clip_ids), "options": plan.dataset_options,
+                    "root": plan.data_root, "version": getattr(ds, "version", None)},
+        "seeds": {"seed": plan.seed},
+        "io": {"fps": talkbench.DEFAULT_FPS, "sample_rate": talkbench.DEFAULT_SAMPLE_RATE,
+               "scored_from": "decoded_video", **io_sum},
+        "metrics": {st.name: _metric_entry(st, entries) for st in states},
+        "failures": failures,
+        "n_failed_clips": sum(1 for e in entries if e.get("failures")),
+        "shard": {"merged_from": shards, **(shard.as_dict() if shard else {})},
+        "run_dir": plan.run_dir.name,
+        **dict(extra or {}),
+    }
+
+
+def _ids_hash(ids: list[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+
+def finish_run(plan: RunPlan, record: dict) -> Path:
+    """per_clip.csv, then record.json last (its presence means the run is complete)."""
+    entries = _entries(plan)
+    names = [n for n in plan.metric_names]
+    write_per_clip_csv(plan.run_dir / PER_CLIP, entries, names)
+    return write_record(plan.run_dir, record)
