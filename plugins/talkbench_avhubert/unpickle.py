@@ -1,0 +1,80 @@
+"""Read fairseq checkpoints without fairseq: an unpickler that stubs fairseq's classes.
+
+A fairseq checkpoint pickles a ``fairseq.data.dictionary.Dictionary`` in ``task_state`` (and,
+in older files, enums or argparse objects in ``cfg``), so ``torch.load(weights_only=True)``
+refuses it and a plain load needs fairseq importable. Here every class from a module outside
+a small allow-list becomes an inert ``Stub`` holding its pickled state; tensors load as usual.
+"""
+
+from __future__ import annotations
+
+import pickle
+import types
+from pathlib import Path
+from typing import Any
+
+import torch
+
+# Modules whose classes are real and harmless to construct while unpickling.
+_ALLOWED_PREFIXES = ("torch", "collections", "numpy", "builtins", "copyreg", "_codecs",
+                     "argparse", "datetime")
+
+
+class Stub:
+    """Stand-in for a class we must not import: keeps constructor args and pickled state."""
+
+    _stub_name = "?"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._args, self._kwargs = args, kwargs
+
+    def __setstate__(self, state: Any) -> None:
+        if isinstance(state, dict):
+            self.__dict__.update(state)
+        else:
+            self.__dict__["_state"] = state
+
+    def __repr__(self) -> str:
+        return f"<stub {self._stub_name}>"
+
+
+_stub_classes: dict[str, type] = {}
+
+
+def _stub_for(module: str, name: str) -> type:
+    key = f"{module}.{name}"
+    if key not in _stub_classes:
+        _stub_classes[key] = type(name, (Stub,), {"_stub_name": key, "__module__": "stub." + module})
+    return _stub_classes[key]
+
+
+class StubbingUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module.split(".")[0] in _ALLOWED_PREFIXES:
+            return super().find_class(module, name)
+        return _stub_for(module, name)
+
+
+# torch.load wants a module-like object with an Unpickler (and load) attribute.
+stub_pickle = types.SimpleNamespace(Unpickler=StubbingUnpickler, load=pickle.load,
+                                    __name__="talkbench_avhubert.stub_pickle")
+
+
+def plain(obj: Any) -> Any:
+    """Replace stubs by plain values: an enum-like stub becomes its value, others a dict."""
+    if isinstance(obj, Stub):
+        if getattr(obj, "_args", None) and len(obj._args) == 1 and not obj.__dict__.get("_state"):
+            extra = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
+            if not extra:
+                return plain(obj._args[0])
+        return {k: plain(v) for k, v in obj.__dict__.items() if not k.startswith("_")}
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(plain(v) for v in obj)
+    return obj
+
+
+def load_fairseq_checkpoint(path: str | Path) -> dict[str, Any]:
+    """The checkpoint's top-level dict with tensors on CPU and fairseq objects stubbed."""
+    return torch.load(str(path), map_location="cpu", pickle_module=stub_pickle, weights_only=False)
