@@ -1,0 +1,20 @@
+"""Built-ins, registered through the ``talkbench`` entry point exactly as a plugin would be:
+generators ``gt`` and ``static``, the embedded ``demo`` dataset, and the reporting commands
+(``table``, ``sweep``, ``figure``, ``report``)."""
+
+from talkbench import hookimpl
+
+
+@hookimpl
+def register_generators(register):
+    from talkbench.builtins.generators import GroundTruth, Static
+
+    register(GroundTruth)
+    register(Static)
+
+
+@hookimpl
+def register_datasets(register):
+    from talkbench.builtins.demo_dataset import DemoDataset
+
+    register(DemoDataset)
