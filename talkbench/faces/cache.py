@@ -1,0 +1,73 @@
+"""On-disk cache of raw per-frame detections under ``$TALKBENCH_HOME/faces/``.
+
+Keyed by the clip's content (sha256 of the file, or of the decoded frames for in-memory clips),
+the frame rate it was decoded at, the backend, its version and its settings, so a second run
+detects nothing and any change that could alter the landmarks misses the cache. Raw detections
+are cached (not the finished track) so the cheap tracking options can change without a re-run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from talkbench.hashing import sha256_file, sha256_json, talkbench_home
+
+CACHE_FORMAT = 1
+
+
+def faces_cache_dir() -> Path:
+    return talkbench_home() / "faces"
+
+
+def content_key(clip: Any, frames: np.ndarray | None = None) -> str:
+    """sha256 of what the frames come from: the file (fast, memoised) or the pixels."""
+    path = getattr(clip, "path", None)
+    if path is not None and Path(path).is_file():
+        return "file:" + sha256_file(path)
+    if frames is None:
+        frames = clip.frames
+    h = hashlib.sha256()
+    h.update(str(frames.shape).encode())
+    h.update(np.ascontiguousarray(frames).data)
+    return "pixels:" + h.hexdigest()
+
+
+def cache_key(content: str, fps: float, backend: str, version: str, settings: dict) -> str:
+    return sha256_json({"content": content, "fps": round(float(fps), 4), "backend": backend,
+                        "version": version, "settings": settings, "format": CACHE_FORMAT})
+
+
+def cache_path(key: str) -> Path:
+    return faces_cache_dir() / key[:2] / f"{key}.npz"
+
+
+def load_raw(key: str) -> dict[str, np.ndarray] | None:
+    path = cache_path(key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except (OSError, ValueError, KeyError):  # a damaged cache file is a miss, not an error
+        return None
+
+
+def save_raw(key: str, **arrays: np.ndarray) -> Path:
+    """Atomic write (temp file + rename): parallel workers never read half a file."""
+    path = cache_path(key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:12]}.", suffix=".npz")
+    os.close(fd)
+    try:
+        np.savez_compressed(tmp, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,148 @@
+"""``track_faces``: one call from a clip to a cached, smoothed FaceTrack."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import numpy as np
+
+from talkbench.clip import Clip
+from talkbench.faces import cache as face_cache
+from talkbench.faces.track import FaceTrack
+from talkbench.faces.tracking import NO_FACE_POLICIES, SMOOTH_METHODS, build_track, pick_face
+
+log = logging.getLogger("talkbench.faces")
+
+BACKEND_CHOICES = ("auto", "given", "dlib", "fan")
+GIVEN_VERSION = "given-1"
+#: the longer side frames are shrunk to for detection (landmarks are fitted at full size)
+DEFAULT_DETECT_MAX_SIDE = 360
+
+
+def has_given_geometry(clip: Clip) -> bool:
+    return isinstance(clip.meta.get("landmarks"), np.ndarray) or clip.meta.get("landmarks") is not None
+
+
+def choose_backend(clip: Clip, backend: str) -> tuple[str, str]:
+    """(backend to run, why) for ``backend`` in auto/given/dlib/fan."""
+    if backend not in BACKEND_CHOICES:
+        raise ValueError(f"face backend {backend!r}: use one of {', '.join(BACKEND_CHOICES)}")
+    if backend != "auto":
+        return backend, "requested"
+    if has_given_geometry(clip):
+        return "given", "clip carries landmarks in clip.meta"
+    from talkbench.faces.backends.fan_backend import fan_available
+
+    if fan_available():
+        return "fan", "face-alignment weights present"
+    return "dlib", "face-alignment weights missing (see `talkbench weights`); dlib is fully offline"
+
+
+def _given_track(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
+    lm = np.asarray(clip.meta.get("landmarks"), dtype=np.float32)
+    if lm.ndim != 3 or lm.shape[1:] != (68, 2):
+        raise ValueError(f"clip {clip.id}: meta['landmarks'] must be T×68×2, got {lm.shape}")
+    boxes = clip.meta.get("boxes")
+    if boxes is None:  # landmarks only: their bounding box
+        boxes = np.concatenate([lm.min(axis=1), lm.max(axis=1)], axis=1)
+    return np.asarray(boxes, dtype=np.float32).reshape(-1, 4), lm
+
+
+def detect_raw(frames: np.ndarray, backend, *, progress: bool = False, label: str = "") -> dict[str, np.ndarray]:
+    """Per-frame detections of the followed face: boxes/landmarks NaN where none was found."""
+    t = len(frames)
+    boxes = np.full((t, 4), np.nan, dtype=np.float32)
+    lms = np.full((t, 68, 2), np.nan, dtype=np.float32)
+    scores = np.full(t, np.nan, dtype=np.float32)
+    counts = np.zeros(t, dtype=np.int16)
+    previous = None
+    frame_iter = range(t)
+    if progress:
+        from rich.progress import track as rich_track
+
+        frame_iter = rich_track(frame_iter, description=f"faces {label}", transient=True)
+    for i in frame_iter:
+        dets = backend.detect(frames[i])
+        counts[i] = len(dets)
+        best = pick_face(list(dets), previous)
+        if best is None:
+            continue
+        boxes[i], lms[i], scores[i] = best[0], best[1], best[2]
+        previous = boxes[i]
+    return {"boxes": boxes, "landmarks": lms, "scores": scores, "counts": counts}
+
+
+def track_faces(
+    clip: Clip | np.ndarray,
+    backend: str = "auto",
+    no_face: str = "previous",
+    smooth: int = 5,
+    cache: bool = True,
+    *,
+    smooth_method: str = "median",
+    max_gap: int = 12,
+    device: str = "cpu",
+    detect_max_side: int = DEFAULT_DETECT_MAX_SIDE,
+    progress: bool = False,
+) -> FaceTrack:
+    """Follow the main face of ``clip`` (a Clip, or T×H×W×3 frames) through every frame.
+
+    ``backend``: ``given`` (clip.meta["landmarks"]/["boxes"], e.g. demo clips), ``dlib``, ``fan``,
+    or ``auto`` = given if present, else fan if its weights are present, else dlib; which one ran
+    and why is in ``track.backend`` / ``track.meta``. ``no_face``: skip|previous|center for
+    frames without a face after interpolating gaps of ≤ ``max_gap`` frames; ``smooth``: window
+    of the temporal box filter (``smooth_method`` median|mean). Detections are cached under
+    ``$TALKBENCH_HOME/faces`` (``cache=False`` ignores and does not write the cache).
+    A clip without any face raises ``talkbench.ClipFailure``.
+    """
+    if no_face not in NO_FACE_POLICIES:
+        raise ValueError(f"no_face={no_face!r}: use one of {', '.join(NO_FACE_POLICIES)}")
+    if smooth_method not in SMOOTH_METHODS:
+        raise ValueError(f"smooth_method={smooth_method!r}: use one of {', '.join(SMOOTH_METHODS)}")
+    if isinstance(clip, np.ndarray):
+        clip = Clip(id="frames", frames_source=clip)
+    started = time.perf_counter()
+    name, why = choose_backend(clip, backend)
+    settings = {"no_face": no_face, "smooth": smooth, "smooth_method": smooth_method, "max_gap": max_gap}
+    meta: dict[str, Any] = {"backend_requested": backend, "backend_reason": why, **settings}
+
+    if name == "given":
+        raw_boxes, raw_lm = _given_track(clip)
+        h, w = clip.frames.shape[1:3] if clip.frames_source is not None else (0, 0)
+        found = np.isfinite(raw_boxes).all(axis=1)
+        boxes, lms, found, stats = build_track(
+            raw_boxes, raw_lm, (h, w), no_face=no_face, smooth=0, max_gap=max_gap, clip_id=clip.id
+        )  # exact geometry: nothing to smooth
+        meta.update(stats=stats, frame_shape=[int(h), int(w)], cache="none")
+        return FaceTrack(boxes, lms, found, "given", GIVEN_VERSION, meta)
+
+    from talkbench.faces.backends import make_backend
+
+    be = make_backend(name, device=device, detect_max_side=detect_max_side)
+    version = be.version
+    frames = clip.frames
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
+        raise ValueError(f"clip {clip.id}: frames must be T×H×W×3 with T ≥ 1, got {frames.shape}")
+    key = face_cache.cache_key(face_cache.content_key(clip, frames), clip.fps, name, version, be.settings())
+    raw = face_cache.load_raw(key) if cache else None
+    hit = raw is not None and len(raw["boxes"]) == len(frames)
+    if not hit:
+        raw = detect_raw(frames, be, progress=progress, label=clip.id)
+        if cache:
+            face_cache.save_raw(key, **raw)
+    h, w = frames.shape[1:3]
+    boxes, lms, found, stats = build_track(
+        raw["boxes"], raw["landmarks"], (h, w), no_face=no_face, smooth=smooth,
+        smooth_method=smooth_method, max_gap=max_gap, clip_id=clip.id,
+    )
+    meta.update(
+        stats=stats, frame_shape=[int(h), int(w)], detect=be.settings(), cache_key=key,
+        cache="hit" if hit else ("miss" if cache else "off"),
+        multiple_faces_frames=int((raw["counts"] > 1).sum()),
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    log.info("faces %s: %s (%s), %d/%d frames detected, cache %s", clip.id, name, why,
+             stats["found"], stats["frames"], meta["cache"])
+    return FaceTrack(boxes, lms, found, name, version, meta)
