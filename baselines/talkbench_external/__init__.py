@@ -1,1 +1,14 @@
-"""talkbench_external plugin for talkbench (registered through the `talkbench` entry point)."""
+"""talkbench_external: run any talking-head model behind a command line as a generator.
+
+``talkbench run --model external --option preset=sadtalker --option cwd=~/SadTalker --dataset lrs2``
+``talkbench run --model external --option cmd="python infer.py --face {video} --audio {audio} --outfile {out}"``
+"""
+
+from talkbench import hookimpl
+
+from .generator import ExternalGenerator
+
+
+@hookimpl
+def register_generators(register):
+    register(ExternalGenerator)
