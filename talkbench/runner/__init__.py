@@ -1,7 +1,21 @@
 """The runner: ``run_benchmark`` (generate + score), ``evaluate_videos`` (score existing videos),
-``merge_run`` (join shards). See talkbench.records for the record schema."""
+``merge_run`` (join shards). See talkbench.records for the record schema.
 
-from talkbench.runner.core import execute, make_plan, merge_run, run_benchmark
-from talkbench.runner.evaluate import evaluate_videos, match_videos
+Attributes are imported lazily so that ``talkbench.records`` can use ``runner.atomic`` without
+an import cycle.
+"""
 
-__all__ = ["run_benchmark", "evaluate_videos", "match_videos", "merge_run", "make_plan", "execute"]
+from importlib import import_module
+
+_WHERE = {
+    "run_benchmark": "core", "execute": "core", "make_plan": "core", "merge_run": "core",
+    "evaluate_videos": "evaluate", "match_videos": "evaluate",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        return getattr(import_module(f"talkbench.runner.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'talkbench.runner' has no attribute {name!r}")
