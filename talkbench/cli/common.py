@@ -1,0 +1,73 @@
+"""Flags shared by the commands that run things, and their parsing."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+import click
+
+from talkbench.errors import OptionError
+from talkbench.options import parse_option_strings
+
+
+def split_list(values: Iterable[str] | None) -> list[str] | None:
+    """``--metrics a,b --metrics c`` → ['a', 'b', 'c'] (None when not given)."""
+    out = [v.strip() for item in (values or ()) for v in item.split(",") if v.strip()]
+    return out or None
+
+
+def parse_metric_options(items: Iterable[str]) -> dict[str, dict[str, str]]:
+    """``["lse_c.net=demo"]`` → ``{"lse_c": {"net": "demo"}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        metric, dot, opt = key.partition(".")
+        if not sep or not dot or not metric or not opt:
+            raise OptionError(f"--metric-option {item!r} must look like METRIC.NAME=VALUE, e.g. lse_c.net=demo")
+        out.setdefault(metric.strip(), {})[opt.strip()] = value
+    return out
+
+
+def parse_weights(items: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, path = item.partition("=")
+        if not sep or not name or not path:
+            raise OptionError(f"--weights {item!r} must look like NAME=PATH, e.g. syncnet=~/syncnet_v2.model")
+        out[name.strip()] = path
+    return out
+
+
+def options_dict(items: Iterable[str]) -> dict[str, Any]:
+    return parse_option_strings(items)
+
+
+def _compose(*decorators: Callable) -> Callable:
+    def apply(f):
+        for d in reversed(decorators):
+            f = d(f)
+        return f
+    return apply
+
+
+dataset_options = _compose(
+    click.option("--dataset", "-d", required=True, help="dataset name (talkbench datasets)"),
+    click.option("--split", default=None, help="split (default: the dataset's test split)"),
+    click.option("--limit", type=int, default=None, help="only the first N clips (sorted ids)"),
+    click.option("--dataset-option", "dataset_option", multiple=True, metavar="K=V",
+                 help="dataset option, repeatable (e.g. size=128)"),
+    click.option("--data-root", envvar="TALKBENCH_DATA", default=None, type=click.Path(),
+                 help="dataset root (env TALKBENCH_DATA)"),
+)
+
+scoring_options = _compose(
+    click.option("--metrics", "-m", multiple=True, help="comma-separated metric names (default: all that apply)"),
+    click.option("--metric-option", "metric_option", multiple=True, metavar="M.K=V",
+                 help="metric option, repeatable (e.g. lse_c.net=demo)"),
+    click.option("--weights", "weights", multiple=True, metavar="NAME=PATH",
+                 help="use this weights file (recorded with its sha256), repeatable"),
+    click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps"),
+    click.option("--out", default="results", show_default=True, type=click.Path(), help="results directory"),
+    click.option("--label", default=None, help="a label for this run in tables"),
+    click.option("--quiet", "-q", is_flag=True, help="no progress bar"),
+)

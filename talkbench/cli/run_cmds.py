@@ -1,0 +1,216 @@
+"""Commands that do work: run, evaluate, merge, demo, train."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from talkbench.cli.common import (
+    dataset_options, options_dict, parse_metric_options, parse_weights, scoring_options, split_list,
+)
+from talkbench.errors import TalkbenchError
+
+DEMO_METRICS = ["psnr", "ssim", "lpips", "lse_c", "lse_d"]
+DEMO_METRIC_OPTIONS = {"lse_c": {"net": "demo"}, "lse_d": {"net": "demo"}}
+
+
+def print_summary(run_dir: Path) -> None:
+    """The run's metrics, one line each, and where the record is (main process only)."""
+    path = Path(run_dir) / "record.json"
+    if not path.is_file():
+        return
+    rec = json.loads(path.read_text())
+    click.echo(f"{rec['model']['name']} on {rec['dataset']['name']}/{rec['dataset']['split']} "
+               f"({rec['dataset']['n_clips']} clips, {rec['n_failed_clips']} with failures)")
+    for name, m in rec["metrics"].items():
+        arrow = "↑" if m["higher_is_better"] else "↓"
+        if m["status"] == "ok" and m["value"] is not None:
+            click.echo(f"  {name:<8} {arrow} {m['value']:.4f}  (n={m['n']})")
+        else:
+            click.echo(f"  {name:<8} {arrow} unavailable: {m.get('reason') or 'no clip scored'}")
+    for f in rec["failures"][:10]:
+        click.echo(f"  failure {f['clip_id']} [{f['stage']}]: {f['reason']}")
+    if len(rec["failures"]) > 10:
+        click.echo(f"  ... {len(rec['failures']) - 10} more failures in {path}")
+    click.echo(f"record: {path}")
+
+
+@click.command(epilog="""\b
+Examples:
+  talkbench run --model static --dataset demo --limit 4 --metrics psnr,ssim
+  talkbench run --model syncdiff --dataset lrs3 --checkpoint ckpt/ --option steps=50
+  talkbench run --model wav2lip --dataset lrs2 --weights wav2lip=~/wav2lip_gan.pth --device cuda
+  torchrun --nproc_per_node 4 -m talkbench.cli run --model syncdiff --dataset lrs3   # sharded
+  talkbench run --model gt --dataset lrs3 --shard 0/8                                # array job 0 of 8
+""")
+@click.option("--model", required=True, help="generator name (talkbench models)")
+@dataset_options
+@click.option("--option", "-o", "option", multiple=True, metavar="K=V", help="generator option, repeatable")
+@click.option("--checkpoint", default=None, type=click.Path(), help="generator checkpoint file or directory")
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--shard", default=None, metavar="I/N", help="this process's share of the clips (array jobs)")
+@scoring_options
+def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, metrics,
+        metric_option, weights, device, out, label, quiet):
+    """Generate every clip of a split with MODEL, score it, and write a run record.
+
+    Re-running the same command resumes: finished clips are neither regenerated nor rescored.
+    """
+    from talkbench.distributed import env_shard
+    from talkbench.runner import run_benchmark
+
+    run_dir = run_benchmark(
+        model, dataset, split=split, limit=limit, metrics=split_list(metrics), options=options_dict(option),
+        metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
+        weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root, shard=shard,
+        label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
+    )
+    if env_shard().is_main:
+        print_summary(run_dir)
+
+
+@click.command(epilog="""\b
+Examples:
+  talkbench evaluate --videos sadtalker_out/ --dataset lrs3 --metrics lse_c,lse_d --label SadTalker
+  talkbench evaluate --videos my_videos/ --dataset demo --metrics psnr,ssim
+""")
+@click.option("--videos", required=True, type=click.Path(), help="folder of videos named <clip_id>.mp4")
+@dataset_options
+@scoring_options
+def evaluate(videos, dataset, split, limit, dataset_option, data_root, metrics, metric_option, weights,
+             device, out, label, quiet):
+    """Score videos made by another tool against a dataset's clips (matched by clip id = file stem).
+
+    Files that match no clip and clips without a video are listed, never ignored.
+    """
+    from talkbench.runner import evaluate_videos
+
+    run_dir, match = evaluate_videos(
+        videos, dataset, split=split, limit=limit, metrics=split_list(metrics),
+        metric_options=parse_metric_options(metric_option), weights=parse_weights(weights), device=device,
+        out=out, data_root=data_root, label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
+    )
+    if match.unmatched_files:
+        click.secho(f"{len(match.unmatched_files)} file(s) match no clip of {dataset}: "
+                    + ", ".join(match.unmatched_files), fg="yellow", err=True)
+    if match.clips_without_video:
+        click.secho(f"{len(match.clips_without_video)} clip(s) have no video: "
+                    + ", ".join(match.clips_without_video), fg="yellow", err=True)
+    print_summary(run_dir)
+
+
+@click.command(epilog="""\b
+Examples:
+  talkbench merge results/runs/syncdiff-lrs3-test-0123456789ab
+  talkbench merge results/runs/*-lrs3-test-*
+""")
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+def merge(run_dirs):
+    """Merge the per-clip results of sharded runs (--shard i/N jobs) into each run's record."""
+    from talkbench.runner import merge_run
+
+    for d in run_dirs:
+        print_summary(merge_run(d))
+
+
+@click.command(epilog="""\b
+Examples:
+  talkbench demo
+  talkbench demo --limit 4 --format markdown
+""")
+@click.option("--limit", type=int, default=None, help="only the first N demo clips")
+@click.option("--out", default="results", show_default=True, type=click.Path())
+@click.option("--format", "fmt", default="latex", show_default=True, type=click.Choice(["latex", "markdown", "csv"]))
+@click.option("--device", default="auto", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="no progress bars")
+def demo(limit, out, fmt, device, quiet):
+    """Run gt and static on the embedded demo dataset, score them, and print a table.
+
+    Metrics: psnr, ssim, lpips, lse_c, lse_d (SyncNet with the demo net); a metric that cannot
+    run here (e.g. LPIPS offline without its AlexNet file) is shown as unavailable.
+    """
+    from talkbench.plugins import get_metrics
+    from talkbench.records import load_records
+    from talkbench.runner import run_benchmark
+
+    installed = get_metrics()
+    names = [m for m in DEMO_METRICS if m in installed]
+    for m in sorted(set(DEMO_METRICS) - set(names)):
+        click.secho(f"talkbench: metric {m} is not installed; the table shows it as N/A", fg="yellow", err=True)
+    mopts = {k: v for k, v in DEMO_METRIC_OPTIONS.items() if k in names}
+    run_dirs = []
+    for model in ("gt", "static"):
+        run_dirs.append(run_benchmark(model, "demo", limit=limit, metrics=names, metric_options=mopts,
+                                      device=device, out=out, progress=not quiet))
+        print_summary(run_dirs[-1])
+    wanted = {d.name for d in run_dirs}
+    records = [r for r in load_records(out) if r.get("run_dir") in wanted]
+    click.echo(render(records, fmt, DEMO_METRICS))
+
+
+def render(records: list[dict], fmt: str, metrics: list[str]) -> str:
+    """The reports package's table (H2's render_table), or a plain fallback if it is absent."""
+    try:
+        from talkbench.reports import render_table
+    except ImportError:
+        render_table = None
+    if render_table is not None:
+        return render_table(records, fmt=fmt, metrics=metrics)
+    lines = ["model | " + " | ".join(metrics)]
+    for r in records:
+        vals = [r["metrics"].get(m, {}).get("value") for m in metrics]
+        lines.append(r["model"]["name"] + " | " + " | ".join("N/A" if v is None else f"{v:.3f}" for v in vals))
+    return "\n".join(lines)
+
+
+@click.command(epilog="""\b
+Examples:
+  talkbench train --model syncnet --dataset demo --preset tiny --max-steps 200 --out runs/syncnet
+  talkbench train --model syncdiff --dataset lrs2 --preset paper --option lr=5e-5 --resume --device cuda
+""")
+@click.option("--model", required=True, help="trainer name = model name (syncnet, syncdiff, difftalk)")
+@click.option("--dataset", "-d", required=True, help="dataset name (talkbench datasets)")
+@click.option("--split", default=None, help="split (default: train if the dataset has one)")
+@click.option("--dataset-option", "dataset_option", multiple=True, metavar="K=V", help="dataset option, repeatable")
+@click.option("--data-root", envvar="TALKBENCH_DATA", default=None, type=click.Path(), help="dataset root (env TALKBENCH_DATA)")
+@click.option("--preset", default=None, help="the trainer's named option set (e.g. tiny, paper)")
+@click.option("--option", "-o", "option", multiple=True, metavar="K=V", help="override one option, repeatable")
+@click.option("--out", default=None, type=click.Path(), help="output directory (default checkpoints/<model>)")
+@click.option("--resume", is_flag=True, help="continue from the last checkpoint in --out")
+@click.option("--device", default="auto", show_default=True)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--max-steps", type=int, default=None, help="stop after N optimisation steps")
+def train(model, dataset, split, dataset_option, data_root, preset, option, out, resume, device, seed, max_steps):
+    """Train MODEL on a dataset with a preset and option overrides; checkpoints go to --out."""
+    import random
+
+    import numpy as np
+    import torch
+
+    from talkbench.device import resolve_device
+    from talkbench.plugins import get_trainer
+    from talkbench.runner.plan import make_dataset
+
+    trainer_cls = get_trainer(model)
+    preset = preset or trainer_cls.default_preset
+    if preset is not None and preset not in trainer_cls.presets:
+        raise TalkbenchError(f"trainer {model} has no preset {preset!r}; presets: {', '.join(trainer_cls.presets) or 'none'}")
+    opts = dict(trainer_cls.presets.get(preset, {})) if preset else {}
+    opts.update(options_dict(option))
+    trainer = trainer_cls(**opts)
+    ds, _ = make_dataset(dataset, data_root, options_dict(dataset_option))
+    split = split or ("train" if "train" in ds.splits else ds.default_split)
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    out_dir = Path(out or Path("checkpoints") / model)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = trainer.train(ds, split=split, out_dir=out_dir, device=resolve_device(device), seed=seed,
+                          resume=resume, max_steps=max_steps)
+    click.echo(f"checkpoint: {final}")
+
+
+COMMANDS = [run, evaluate, merge, demo, train]
+
