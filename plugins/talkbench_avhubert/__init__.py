@@ -17,9 +17,27 @@ from talkbench_avhubert.audio_encoder import AudioFeatureEncoder
 from talkbench_avhubert.config import PRESETS, AVHubertConfig, get_config
 from talkbench_avhubert.encoder import AVHubertEncoder
 from talkbench_avhubert.features import audio_features
+from talkbench_avhubert.metric import WER
+from talkbench_avhubert.model import AVHubertSeq2Seq
+from talkbench_avhubert.weight_specs import SPECS
 
-__all__ = ["AVHubertConfig", "AVHubertEncoder", "AudioFeatureEncoder", "PRESETS",
-           "audio_features", "encode_audio", "get_config"]
+__all__ = ["AVHubertConfig", "AVHubertEncoder", "AVHubertSeq2Seq", "AudioFeatureEncoder",
+           "PRESETS", "WER", "audio_features", "encode_audio", "get_config", "load_checkpoint",
+           "save_fairseq_checkpoint"]
+
+
+def load_checkpoint(path):
+    """Read an official fairseq AV-HuBERT checkpoint (see ``checkpoint.LoadedCheckpoint``)."""
+    from talkbench_avhubert.checkpoint import load_checkpoint as _load
+
+    return _load(path)
+
+
+def save_fairseq_checkpoint(*args, **kwargs):
+    """Write a model in the official fairseq layout (see ``save.save_fairseq_checkpoint``)."""
+    from talkbench_avhubert.save import save_fairseq_checkpoint as _save
+
+    return _save(*args, **kwargs)
 
 
 def encode_audio(clip_or_audio: Any, encoder: AudioFeatureEncoder | None = None,
@@ -31,3 +49,14 @@ def encode_audio(clip_or_audio: Any, encoder: AudioFeatureEncoder | None = None,
     enc = encoder or AudioFeatureEncoder.build(config, checkpoint=checkpoint).eval()
     with torch.no_grad():
         return enc.encode_audio(clip_or_audio, num_frames=num_frames)
+
+
+@hookimpl
+def register_metrics(register):
+    register(WER)
+
+
+@hookimpl
+def register_weights(register):
+    for spec in SPECS:
+        register(spec)

@@ -1,0 +1,136 @@
+"""``wer``: word error rate of an AV-HuBERT lip reader on the generated video.
+
+Default protocol ``talklip`` (TalkLip's evaluation, used by the paper): video only; the whole
+frame to grey, resized to 160×160 (LRS3's 224 frames; LRS2 is already 160), /255, centre crop
+88×88, (x − 0.421)/0.165; beam 50, max_len_a 1.0, max_len_b 0, lenpen 1, no LM; lowercase.
+Protocol ``roi`` cuts the mouth with talkbench.faces instead of the centre crop.
+Corpus WER = 100 · Σ word edits / Σ reference words.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from talkbench import (AGG_CORPUS, NEEDS_GENERATED, NEEDS_TRANSCRIPT, ClipFailure, Clip, Metric,
+                       MetricUnavailable, Option, WeightsMissingError, resolve_weight,
+                       weight_record)
+from talkbench_avhubert.features import grey_frames, video_input
+from talkbench_avhubert.weight_specs import LIPREADER_LRS2, SPECS
+from talkbench_avhubert.wer import word_errors
+
+
+class WER(Metric):
+    name = "wer"
+    version = "1"
+    label = "WER"
+    higher_is_better = False
+    needs = frozenset({NEEDS_GENERATED, NEEDS_TRANSCRIPT})
+    aggregation = AGG_CORPUS
+    value_range = (0.0, None)
+    weights = tuple(s.name for s in SPECS if s.name.startswith("avhubert-large-vsr"))
+    description = "Lip-reading word error rate (AV-HuBERT seq2seq on the generated video)"
+    options = (
+        Option("protocol", str, "talklip", "input crop: talklip (whole frame, centre 88) or roi "
+               "(mouth crop from the face pipeline)", choices=("talklip", "roi")),
+        Option("lipreader", str, LIPREADER_LRS2, "weights name of the seq2seq lip reader "
+               "(its tokenizer is NAME-spm)"),
+        Option("resize", int, 160, "resize whole frames to this square size first (0 = off)", min=0),
+        Option("beam", int, 50, "beam size", min=1),
+        Option("max_len_a", float, 1.0, "max length = a · source length + b"),
+        Option("max_len_b", int, 0, "max length = a · source length + b"),
+        Option("lenpen", float, 1.0, "length penalty"),
+        Option("lowercase", bool, True, "lowercase hypothesis and reference"),
+    )
+
+    def load(self, device: str = "cpu") -> None:
+        from talkbench_avhubert.checkpoint import CheckpointError, load_checkpoint
+        from talkbench_avhubert.tokenizer import Tokenizer
+
+        super().load(device)
+        name = self.options["lipreader"]
+        path = resolve_weight(name)  # WeightsMissingError -> "unavailable" with the fix
+        try:
+            loaded = load_checkpoint(path)
+            model = loaded.build_seq2seq()
+        except CheckpointError as exc:
+            raise MetricUnavailable(f"wer: {exc}") from None
+        self.tokenizer = Tokenizer(self._tokenizer_path(name, path, loaded.cfg), loaded.symbols)
+        if len(self.tokenizer) != loaded.config.vocab_size:
+            raise MetricUnavailable(
+                f"wer: tokenizer {self.tokenizer.path} has {len(self.tokenizer)} symbols but "
+                f"{path} decodes {loaded.config.vocab_size}; pass the checkpoint's own spm model")
+        self.model = model.to(device)
+        self.config = loaded.config
+        self._weights = {"lipreader": weight_record(name)}
+        self._weights["tokenizer"] = {"path": str(self.tokenizer.path)}
+
+    @staticmethod
+    def _tokenizer_path(name: str, ckpt_path: Path, cfg: Mapping[str, Any]) -> Path:
+        """--weights NAME-spm=PATH or the registered copy; else the path in the checkpoint cfg."""
+        try:
+            return resolve_weight(f"{name}-spm")
+        except WeightsMissingError as exc:
+            missing = str(exc)
+        named = (cfg.get("task") or {}).get("tokenizer_bpe_model")
+        if named:
+            for cand in (Path(named), ckpt_path.parent / Path(named).name):
+                if cand.is_file():
+                    return cand
+        raise WeightsMissingError(
+            f"wer: tokenizer for {ckpt_path.name} not found (its cfg names {named!r}); "
+            f"pass --weights {name}-spm=PATH/TO/spm.model ({missing})")
+
+    def protocol(self) -> dict[str, Any]:
+        out = dict(self.options)
+        out.update(modality="video", min_len=1, lm=None, image_mean=0.421, image_std=0.165,
+                   crop=88, weights=getattr(self, "_weights", None))
+        return out
+
+    def video_tensor(self, clip: Clip) -> torch.Tensor:
+        frames = clip.frames
+        cfg = self.config
+        if self.options["protocol"] == "roi":
+            from talkbench.faces import mouth_rois, track_faces
+
+            track = track_faces(clip, device=str(self.device))
+            grey = mouth_rois(frames, track, size=96, crop=cfg.image_crop_size)
+        else:
+            grey = grey_frames(frames, resize=self.options["resize"] or None)
+        return video_input(grey, cfg.image_crop_size, cfg.image_mean, cfg.image_std)
+
+    def transcribe(self, clip: Clip) -> str:
+        video = self.video_tensor(clip).to(self.device)
+        mask = torch.zeros(1, video.shape[2], dtype=torch.bool, device=self.device)
+        o = self.options
+        hyps = self.model.generate(video=video, padding_mask=mask, beam=o["beam"],
+                                   max_len_a=o["max_len_a"], max_len_b=o["max_len_b"],
+                                   lenpen=o["lenpen"])
+        text = self.tokenizer.decode(hyps[0]["tokens"].tolist()) if hyps else ""
+        return text.lower() if o["lowercase"] else text
+
+    def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
+        transcript = generated.transcript or (reference.transcript if reference else None)
+        if not transcript or not transcript.strip():
+            raise ClipFailure(f"clip {generated.id}: no transcript; WER needs a dataset with "
+                              "transcripts (e.g. lrs2, lrs3)")
+        text = transcript.lower() if self.options["lowercase"] else transcript
+        ref = self.tokenizer.normalize(text)
+        hyp = self.transcribe(generated)
+        edits, words = word_errors(hyp, ref)
+        if words == 0:
+            raise ClipFailure(f"clip {generated.id}: transcript {transcript!r} has no words")
+        return {"value": 100.0 * edits / words, "n": words, "edits": edits, "words": words,
+                "hypothesis": hyp, "reference": ref}
+
+    def aggregate(self, per_clip: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        if not per_clip:
+            return {"value": None, "n": 0}
+        edits = sum(int(r["edits"]) for r in per_clip)
+        words = sum(int(r["words"]) for r in per_clip)
+        return {"value": 100.0 * edits / words if words else None, "n": len(per_clip),
+                "edits": edits, "words": words,
+                "clip_mean": float(np.mean([r["value"] for r in per_clip]))}
