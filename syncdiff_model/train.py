@@ -1,0 +1,151 @@
+"""Train SyncDiff: stage ``ae`` (VQ autoencoder), then ``ldm`` (diffusion); ``all`` runs both.
+
+    talkbench train --model syncdiff --dataset demo --preset tiny --out runs/sd
+    accelerate launch --num_processes 2 -m syncdiff_model.train --dataset demo --preset tiny --out runs/sd
+
+Writes OUT/ae/model (the first stage), OUT/model (the complete model for
+``talkbench run --model syncdiff --checkpoint OUT/model``) and resumable checkpoints per stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from talkbench import Dataset, TalkbenchError, WeightsMissingError
+from syncdiff_model.ae_stage import AEObjective, perceptual_loss
+from syncdiff_model.checkpoint import MODEL_FILE, VQ_FILE, load_weights_into, read_config, write_model_dir
+from syncdiff_model.config import SyncDiffConfig, load_preset
+from syncdiff_model.data import FrameBatches, prepare_clip
+from syncdiff_model.ldm_stage import LDMObjective
+from syncdiff_model.model import SyncDiffModel, build_vq
+from syncdiff_model.train_loop import StageSpec, ema_weights, run_stage
+
+STAGES = ("all", "ae", "ldm")
+
+
+def _spec(config: SyncDiffConfig, name: str, model, lr: float, steps: int, objective) -> StageSpec:
+    return StageSpec(
+        name=name, model=model, lr=lr, total_steps=steps, batch_size=config.batch_size,
+        grad_accum=config.grad_accum, ema_decay=config.ema_decay,
+        checkpoint_every=config.checkpoint_every, preview_every=config.preview_every,
+        log_every=config.log_every, loss=objective, preview=objective.preview,
+    )
+
+
+def train_syncdiff(config: SyncDiffConfig, dataset: Dataset, *, split: str, out_dir: Path,
+                   device: str = "cpu", seed: int = 0, resume: bool = False,
+                   max_steps: int | None = None, stage: str = "all", ae_checkpoint: str | None = None,
+                   limit: int | None = None, show_progress: bool = True) -> Path:
+    """Train the requested stage(s); returns the published model directory."""
+    if stage not in STAGES:
+        raise TalkbenchError(f"syncdiff: stage={stage!r} must be one of {', '.join(STAGES)}")
+    out_dir = Path(out_dir)
+    from accelerate import PartialState
+
+    state = PartialState(cpu=not device.startswith("cuda"))
+    torch.manual_seed(seed)  # identical initial weights on every rank
+    notes: dict[str, Any] = {"dataset": dataset.name, "split": split, "seed": seed,
+                             "world_size": state.num_processes, "warnings": []}
+    audio_encoder = None
+    if stage != "ae":
+        model = SyncDiffModel(config)
+        audio_encoder = model.audio
+    clips = [prepare_clip(c, config, audio_encoder) for c in dataset.iter_clips(split, limit)]
+    ae_dir = Path(ae_checkpoint) if ae_checkpoint else out_dir / "ae" / "model"
+    if stage in ("all", "ae"):
+        perceptual, warning = perceptual_loss(config.lpips_weight)
+        if warning:
+            notes["warnings"].append(warning)
+            state.print(f"syncdiff: warning: {warning}")
+        vq = build_vq(config)
+        steps = min(config.ae_steps, max_steps) if max_steps else config.ae_steps
+        objective = AEObjective(clips, config, seed, perceptual)
+        accelerator = run_stage(_spec(config, "ae", vq, config.ae_lr, steps, objective), device,
+                                out_dir, resume=resume, show_progress=show_progress)
+        if accelerator.is_main_process:
+            write_model_dir(ae_dir, config, accelerator.unwrap_model(vq).state_dict(), filename=VQ_FILE,
+                            extra={"stage": "ae", "trained_steps": steps, **notes})
+        accelerator.wait_for_everyone()
+        if stage == "ae":
+            return ae_dir
+    if not (ae_dir / VQ_FILE).is_file():
+        raise WeightsMissingError(
+            f"{ae_dir / VQ_FILE}: no trained first stage; run --option stage=ae first or pass "
+            "--option ae_checkpoint=DIR"
+        )
+    load_weights_into(model.vq, ae_dir / VQ_FILE, "the VQ autoencoder")
+    model.vq.requires_grad_(False).eval()  # the first stage is frozen while the LDM trains
+    batches = FrameBatches(clips, config, seed)
+    per_epoch = math.ceil(len(batches) / (config.batch_size * state.num_processes))
+    steps = max_steps or config.epochs * per_epoch
+    spec = _spec(config, "ldm", model, config.lr, steps, LDMObjective(batches, config))
+    accelerator = run_stage(spec, device, out_dir, resume=resume, show_progress=show_progress)
+    final = out_dir / "model"
+    if accelerator.is_main_process:
+        raw = accelerator.unwrap_model(spec.model)
+        write_model_dir(final, config, raw.state_dict(), ema=ema_weights(raw, spec.ema),
+                        extra={"stage": "ldm", "trained_steps": steps, **notes})
+    accelerator.wait_for_everyone()
+    return final
+
+
+def load_model(path: str | Path, device: str = "cpu", use_ema: bool = True,
+               overrides: dict[str, Any] | None = None) -> SyncDiffModel:
+    """A published model directory → model in eval mode (EMA weights unless told otherwise)."""
+    path = Path(path)
+    config, _ = read_config(path)
+    config = config.with_overrides(overrides or {})
+    model = SyncDiffModel(config)
+    ema = path / "ema.safetensors"
+    load_weights_into(model, ema if use_ema and ema.is_file() else path / MODEL_FILE, "the model")
+    return model.to(device).eval()
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m syncdiff_model.train", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", required=True)
+    p.add_argument("--split", default="train")
+    p.add_argument("--data-root", default=None)
+    p.add_argument("--preset", default="tiny")
+    p.add_argument("--option", action="append", default=[], metavar="K=V")
+    p.add_argument("--out", required=True)
+    p.add_argument("--device", default="auto")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--max-steps", type=int, default=None)
+    p.add_argument("--limit", type=int, default=None)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The launcher entry (`accelerate launch -m syncdiff_model.train ...`)."""
+    import sys
+
+    from talkbench import get_dataset, resolve_device
+    from talkbench.options import parse_option_strings
+    from syncdiff_model.trainer import SyncDiffTrainer
+
+    args = _parse(argv)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    try:
+        dataset = get_dataset(args.dataset)(root=args.data_root)
+        trainer = SyncDiffTrainer(preset=args.preset, **parse_option_strings(args.option))
+        if args.limit is not None:
+            trainer.options["limit"] = args.limit
+        path = trainer.train(dataset, split=args.split, out_dir=Path(args.out),
+                             device=resolve_device(args.device), seed=args.seed,
+                             resume=args.resume, max_steps=args.max_steps)
+    except TalkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(path)
+
+
+if __name__ == "__main__":
+    main()
