@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -70,6 +71,10 @@ def build_metrics(
             st.instance.load(device or "cpu")
         except (WeightsMissingError, WeightsInvalidError, MetricUnavailable) as exc:
             st.status, st.reason = "unavailable", str(exc)
+            continue
+        except Exception as exc:  # a broken metric plugin must not sink the other metrics' run
+            st.status, st.reason = "unavailable", f"load failed: {type(exc).__name__}: {exc}".splitlines()[0]
+            print(f"talkbench: warning: metric {st.name}: {st.reason}", file=sys.stderr)
             continue
         st.weights = _weights_of(st.instance)
     return states
