@@ -1,0 +1,62 @@
+"""Which runs feed a table: load records, keep the latest per (row, dataset[, option value])."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from talkbench.reports.naming import row_key
+
+
+def load_records(results_dir: str | Path) -> list[dict]:
+    """Every complete run record under ``results_dir``, newest first (``_path`` added)."""
+    from talkbench.records import load_records as _load
+
+    return _load(results_dir)
+
+
+def option_of(record: Mapping[str, Any], name: str) -> Any:
+    return ((record.get("model") or {}).get("options") or {}).get(name)
+
+
+def _newest_first(records: Iterable[dict]) -> list[dict]:
+    return sorted(records, key=lambda r: r.get("created_at") or "", reverse=True)
+
+
+def _matches(record: Mapping[str, Any], models: Sequence[str] | None) -> bool:
+    if not models:
+        return True
+    return row_key(record) in models or (record.get("model") or {}).get("name") in models
+
+
+def select_runs(
+    records: Iterable[dict], *, datasets: Sequence[str] | None = None, models: Sequence[str] | None = None,
+    split: str | None = None, by: str | None = None, latest: bool = True,
+) -> list[dict]:
+    """Records to tabulate, newest first.
+
+    Per dataset the ``test`` split is used when it has runs (else whatever split ran) unless
+    ``split`` is given. With ``latest`` only the newest run per (row key, dataset[, value of
+    option ``by``]) is kept; runs without option ``by`` are dropped when ``by`` is given.
+    """
+    recs = [r for r in _newest_first(records) if _matches(r, models)]
+    if datasets:
+        recs = [r for r in recs if (r.get("dataset") or {}).get("name") in datasets]
+    if by:
+        recs = [r for r in recs if option_of(r, by) is not None]
+    splits: dict[str, set] = {}
+    for r in recs:
+        d = r.get("dataset") or {}
+        splits.setdefault(d.get("name"), set()).add(d.get("split"))
+    out, seen = [], set()
+    for r in recs:
+        d = r.get("dataset") or {}
+        want = split or ("test" if "test" in splits[d.get("name")] else None)
+        if want is not None and d.get("split") != want:
+            continue
+        key = (row_key(r), d.get("name"), str(option_of(r, by)) if by else None)
+        if latest and key in seen:
+            continue
+        seen.add(key)
+        out.append(r)
+    return out
