@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,6 @@ def main(argv: list[str] | None = None) -> None:
     from syncdiff_model.trainer import SyncDiffTrainer
 
     args = _parse(argv)
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     try:
         dataset = get_dataset(args.dataset)(root=args.data_root)
         trainer = SyncDiffTrainer(preset=args.preset, **parse_option_strings(args.option))
@@ -144,7 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     except TalkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    print(path)
+    if os.environ.get("RANK", "0") == "0":
+        print(path)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,27 @@
+"""Fixtures: a tiny SyncDiff trained for a few steps on the synthetic dataset (shared per module)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from synthetic import SyntheticDataset  # noqa: E402
+
+FAST = dict(preset="tiny", ae_steps=2, batch_size=2, checkpoint_every=2, preview_every=2)
+
+
+def train_tiny(out: Path, max_steps: int = 2, resume: bool = False, **options):
+    from syncdiff_model.trainer import SyncDiffTrainer
+
+    trainer = SyncDiffTrainer(**{**FAST, **options})
+    return trainer.train(SyntheticDataset(), split="train", out_dir=out, max_steps=max_steps, resume=resume)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory) -> Path:
+    """OUT/model of a 2-step tiny run (rnd+prv-, NP=1)."""
+    return train_tiny(tmp_path_factory.mktemp("syncdiff_run"))
