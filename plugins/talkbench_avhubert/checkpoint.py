@@ -8,6 +8,7 @@ refuses any remaining mismatch with the list of missing/unexpected keys.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ def load_checkpoint(path: str | Path) -> LoadedCheckpoint:
         raise FileNotFoundError(f"{path}: AV-HuBERT checkpoint not found")
     try:
         ckpt = load_fairseq_checkpoint(path)
-    except (RuntimeError, EOFError, OSError, ValueError) as exc:
+    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
         raise CheckpointError(f"{path}: not a readable torch checkpoint ({exc})") from None
     if not isinstance(ckpt, dict) or "model" not in ckpt:
         raise CheckpointError(f"{path}: not a fairseq checkpoint (no 'model' entry)")
