@@ -1,0 +1,164 @@
+"""The ``lse_c`` and ``lse_d`` metrics: two views of one SyncNet computation per clip.
+
+Both metrics declare the same options; a clip scored by both runs SyncNet once (results are
+cached by clip id + content + everything that defines the number). The protocol record names
+the weights (sha256), the protocol, the reference-compatibility steps and the net, so a table
+built from a demo-SyncNet run is labelled as such.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from talkbench import (
+    NEEDS_AUDIO,
+    NEEDS_GENERATED,
+    Clip,
+    ClipFailure,
+    Metric,
+    MetricUnavailable,
+    Option,
+    WeightsInvalidError,
+    sha256_file,
+    weight_record,
+)
+
+from talkbench_syncnet.prep import clip_audio, io_facts, prepare_frames
+from talkbench_syncnet.scoring import SyncResult, score_arrays
+
+OPTIONS = (
+    Option("protocol", str, "lrs", "lrs: whole frame → 224 (calculate_scores_LRS); wild: face-track crop",
+           choices=("lrs", "wild")),
+    Option("jpeg_roundtrip", bool, True,
+           "repeat the reference's ffmpeg→jpg→cv2 frame dump (moves LSE-D by ~0.05); off = decoded frames"),
+    Option("net", str, "official",
+           "official: syncnet_v2.model (weights 'syncnet'); demo: a SyncNet trained on the demo dataset",
+           choices=("official", "demo")),
+    Option("vshift", int, 15, "largest audio-video offset searched, in frames", min=1, max=100),
+    Option("batch_size", int, 20, "windows per forward pass", min=1),
+    Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
+    Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
+)
+#: options that do not change the number (left out of the cache key)
+_NOT_IN_KEY = {"batch_size"}
+
+_MODELS: dict[tuple[str, str, str], Any] = {}
+_RESULTS: "OrderedDict[tuple, SyncResult]" = OrderedDict()
+_RESULTS_MAX = 64
+
+
+def clear_caches() -> None:
+    _MODELS.clear()
+    _RESULTS.clear()
+
+
+def _content_key(frames: np.ndarray, audio: np.ndarray) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((frames.shape, str(frames.dtype), audio.shape)).encode())
+    h.update(np.ascontiguousarray(frames).data)
+    h.update(np.ascontiguousarray(audio, dtype=np.float32).data)
+    return h.hexdigest()
+
+
+class _SyncNetMetric(Metric):
+    needs = frozenset({NEEDS_GENERATED, NEEDS_AUDIO})
+    weights = ("syncnet",)
+    options = OPTIONS
+    version = "1"
+    result_key: ClassVar[str] = ""
+
+    def load(self, device: str = "cpu") -> None:
+        from talkbench_syncnet.model import load_syncnet
+
+        self.device = device
+        if self.options["net"] == "demo":
+            from talkbench_syncnet.demo_net import ensure_demo_weights
+
+            path = ensure_demo_weights(progress=True)
+            self.weights_info = {"name": "syncnet_demo", "path": str(path), "sha256": sha256_file(path),
+                                 "override": False}
+        else:
+            self.weights_info = weight_record("syncnet")  # raises WeightsMissingError: run goes on
+            path = Path(self.weights_info["path"])
+        key = (str(path), self.weights_info["sha256"], device)
+        if key not in _MODELS:
+            try:
+                _MODELS[key] = load_syncnet(path, device)
+            except (ValueError, RuntimeError) as exc:
+                raise WeightsInvalidError(f"{path}: cannot load as SyncNet ({exc})") from None
+        self.net = _MODELS[key]
+
+    def protocol(self) -> dict[str, Any]:
+        out = dict(self.options)
+        out["reference"] = ("Wav2Lip evaluation/scores_LSE calculate_scores_LRS" if out["protocol"] == "lrs"
+                            else "syncnet_python run_pipeline + run_syncnet")
+        out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
+        out["windows"] = "min(frames, samples//640) - 5 (reference drops the last window)"
+        out["io"] = "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)"
+        info = getattr(self, "weights_info", None)
+        if info:
+            out["weights"] = {"name": info["name"], "sha256": info["sha256"], "override": info["override"]}
+        if out["net"] == "demo":
+            out["table_label"] = f"{self.label} (demo SyncNet)"
+        return out
+
+    def sync_result(self, generated: Clip, reference: Clip | None) -> SyncResult:
+        """The shared per-clip computation (cached: lse_c and lse_d reuse it)."""
+        if not hasattr(self, "net"):
+            raise MetricUnavailable(f"{self.name}: call load() before compute()")
+        audio, audio_from = clip_audio(generated, reference)
+        frames = generated.frames
+        if frames.ndim != 4 or len(frames) < 5:
+            raise ClipFailure(
+                f"clip {generated.id}: {len(frames) if frames.ndim == 4 else 0} frames; "
+                "SyncNet needs at least 5 frames (one 0.2 s window) plus one"
+            )
+        opts = {k: v for k, v in self.options.items() if k not in _NOT_IN_KEY}
+        key = (generated.id, _content_key(frames, audio), tuple(sorted(opts.items())),
+               self.weights_info["sha256"], self.device)
+        if key in _RESULTS:
+            _RESULTS.move_to_end(key)
+            return _RESULTS[key]
+        size = self.net.config.img_size
+        bgr, info = prepare_frames(
+            generated, protocol=self.options["protocol"], size=size,
+            jpeg_roundtrip=self.options["jpeg_roundtrip"], crop_scale=self.options["crop_scale"],
+            face_backend=self.options["face_backend"], device=self.device,
+        )
+        res = score_arrays(self.net, bgr, audio, vshift=self.options["vshift"],
+                           batch_size=self.options["batch_size"], device=self.device)
+        res.extras.update(info)
+        res.extras["audio_from"] = audio_from
+        res.extras["io"] = io_facts(generated)
+        _RESULTS[key] = res
+        while len(_RESULTS) > _RESULTS_MAX:
+            _RESULTS.popitem(last=False)
+        return res
+
+    def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
+        res = self.sync_result(generated, reference)
+        out = res.to_json()
+        return {"value": float(out[self.result_key]), "n": int(res.min_length), **out}
+
+
+class LSEC(_SyncNetMetric):
+    name = "lse_c"
+    label = "LSE-C"
+    higher_is_better = True
+    value_range = (0.0, None)
+    result_key = "lse_c"
+    description = "SyncNet confidence: median − min of the mean audio-video distance over offsets ±vshift"
+
+
+class LSED(_SyncNetMetric):
+    name = "lse_d"
+    label = "LSE-D"
+    higher_is_better = False
+    value_range = (0.0, None)
+    result_key = "lse_d"
+    description = "SyncNet distance: min over offsets ±vshift of the mean audio-video embedding distance"

@@ -1,0 +1,102 @@
+"""Turning a Clip into SyncNet's inputs: BGR frames at the net's size and 16 kHz audio.
+
+``lrs`` (calculate_scores_LRS / syncnet_python on LRS-style face videos): the whole frame, after
+the reference's jpg dump (optional, on by default), resized with cv2 INTER_LINEAR.
+``wild`` (syncnet_python's run_pipeline): the face-track crop with crop_scale 0.4 geometry from
+``talkbench.faces``, resized to the net's size (224 for the official net).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from talkbench import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip, ClipFailure
+
+from talkbench_syncnet.jpeg_roundtrip import roundtrip_file, roundtrip_rgb
+
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
+
+
+def clip_audio(generated: Clip, reference: Clip | None) -> tuple[np.ndarray, str]:
+    """The audio to score against: the generated clip's own, else the reference's."""
+    for clip, name in ((generated, "generated"), (reference, "reference")):
+        if clip is not None and clip.has_audio:
+            if clip.sample_rate != DEFAULT_SAMPLE_RATE:
+                raise ClipFailure(
+                    f"clip {clip.id}: audio at {clip.sample_rate} Hz; SyncNet needs 16 kHz "
+                    "(talkbench.load_clip resamples on read)"
+                )
+            return np.asarray(clip.audio, dtype=np.float32), name
+    raise ClipFailure(f"clip {generated.id}: has no audio to score lip sync against")
+
+
+def _resize_all(frames_bgr: np.ndarray, size: int) -> np.ndarray:
+    if frames_bgr.shape[1:3] == (size, size):
+        return np.ascontiguousarray(frames_bgr)
+    # cv2.resize default INTER_LINEAR, no antialiasing: what the reference calls
+    return np.stack([cv2.resize(f, (size, size)) for f in frames_bgr])
+
+
+def jpeg_frames(clip: Clip, frames_rgb: np.ndarray, from_file: bool = True) -> tuple[np.ndarray, str]:
+    """BGR frames after the reference's jpg dump and what they were made from (file|rgb)."""
+    path = clip.path
+    if from_file and path is not None and Path(path).suffix.lower() in VIDEO_SUFFIXES and Path(path).is_file():
+        res = roundtrip_file(path, expect_rgb=frames_rgb)
+        if res is not None:
+            return res[0], "file"
+    return roundtrip_rgb(frames_rgb, clip.fps), "rgb"
+
+
+def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool,
+                   crop_scale: float = 0.4, face_backend: str = "auto",
+                   device: str = "cpu") -> tuple[np.ndarray, dict[str, Any]]:
+    """(T×size×size×3 uint8 BGR frames, facts for the record)."""
+    if abs(clip.fps - DEFAULT_FPS) > 1e-3:
+        raise ClipFailure(
+            f"clip {clip.id}: {clip.fps} fps; SyncNet windows assume 25 fps "
+            "(talkbench.load_clip resamples on read)"
+        )
+    frames = clip.frames
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+        raise ClipFailure(f"clip {clip.id}: frames must be T×H×W×3 uint8, got {frames.shape} {frames.dtype}")
+    info: dict[str, Any] = {"frames": int(len(frames)), "frame_size": [int(frames.shape[1]), int(frames.shape[2])]}
+    if protocol == "wild":
+        from talkbench.faces import syncnet_crops, track_faces
+
+        track = track_faces(clip, backend=face_backend, device=device)
+        # syncnet_python cuts at 224 and the net sees those crops; a smaller net resizes them
+        crops, _ = syncnet_crops(frames, track, crop_scale=crop_scale, size=224)
+        info["face_backend"] = track.backend
+        info["faces_found"] = float(np.mean(track.found)) if len(track.found) else 0.0
+        if jpeg_roundtrip:
+            bgr, info["jpeg_source"] = roundtrip_rgb(crops, clip.fps), "rgb"
+        else:
+            bgr = crops[..., ::-1]
+        return _resize_all(bgr, size), info
+    if protocol != "lrs":
+        raise ValueError(f"unknown SyncNet protocol {protocol!r}; use lrs or wild")
+    if jpeg_roundtrip:
+        bgr, info["jpeg_source"] = jpeg_frames(clip, frames)
+    else:
+        bgr = frames[..., ::-1]
+    return _resize_all(bgr, size), info
+
+
+def io_facts(clip: Clip) -> dict[str, Any]:
+    """What talkbench's reader did to the clip (fps / sample-rate / channel conversion)."""
+    io = clip.meta.get("io") or {}
+    out: dict[str, Any] = {}
+    video, audio = io.get("video") or {}, io.get("audio") or {}
+    if video:
+        out["source_fps"] = video.get("source_fps")
+        out["fps_resampled"] = bool(video.get("resampled"))
+    if audio:
+        out["source_sample_rate"] = audio.get("source_sample_rate")
+        out["source_channels"] = audio.get("source_channels")
+        out["audio_resampled"] = bool(audio.get("resampled"))
+        out["audio_downmixed"] = bool(audio.get("downmixed"))
+    return out
