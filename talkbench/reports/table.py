@@ -152,7 +152,8 @@ def build_table(
         raise TalkbenchError("the ablation layout needs --by OPTION (e.g. --by reference)")
     by = by if layout == "ablation" else None
     runs = select_runs(records, datasets=datasets, models=models, split=split, by=by, latest=latest)
-    pub = _published_for(published_rows(paper_dir), layout, by) if (paper or delta) else []
+    all_pub = _published_for(published_rows(paper_dir), layout, by)
+    pub = all_pub if (paper or delta) else []
     if models:
         pub = [p for p in pub if p.model in models]
     if datasets:
@@ -172,7 +173,9 @@ def build_table(
     if delta:
         rows = [_delta_row(r, pub, columns) for r in rows]
     elif paper:
-        rows = _merge_published(rows, pub, columns, by)
+        rows += _published_table_rows(pub, columns, by)
+    # the paper's row order (its option values' order for ablations), ours before published
+    rows = _order(rows, {k: i for i, k in enumerate(_pub_groups(all_pub, by))}, by)
     table = Table(layout, columns, rows, caption or _default_caption(layout, ds, by, delta),
                   label or ("tab:ablation-" + by if by else "tab:results"), [], delta, by)
     if not delta and layout != "simple":
@@ -222,14 +225,13 @@ def _pub_groups(pub: list[PublishedRow], by: str | None) -> dict[tuple, list[Pub
     return groups
 
 
-def _merge_published(rows: list[Row], pub: list[PublishedRow], columns: list[Column], by: str | None) -> list[Row]:
-    groups = _pub_groups(pub, by)
-    order = {k: i for i, k in enumerate(groups)}
-    for (model, value), ps in groups.items():
+def _published_table_rows(pub: list[PublishedRow], columns: list[Column], by: str | None) -> list[Row]:
+    rows = []
+    for (model, value), ps in _pub_groups(pub, by).items():
         label = (value or "") if by else nm.display_model(model)
         rows.append(Row(model, f"{label}†", "gt" if model in nm.GT_KEYS else "published",
                         _pub_cells(ps, columns), {p.dataset: "test" for p in ps}, by, value, True))
-    return _order(rows, order, by)
+    return rows
 
 
 def _order(rows: list[Row], pub_order: dict[tuple, int], by: str | None) -> list[Row]:
