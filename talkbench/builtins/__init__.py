@@ -18,3 +18,11 @@ def register_datasets(register):
     from talkbench.builtins.demo_dataset import DemoDataset
 
     register(DemoDataset)
+
+
+@hookimpl
+def register_commands(cli):
+    from talkbench.builtins.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
