@@ -47,11 +47,20 @@ def fairseq_state_dict(encoder: nn.Module, decoder: nn.Module | None) -> dict[st
     return state
 
 
+def _cast(state: dict[str, torch.Tensor], dtype: torch.dtype | None) -> dict[str, torch.Tensor]:
+    if dtype is None:
+        return state
+    return {k: v.to(dtype) if v.is_floating_point() else v for k, v in state.items()}
+
+
 def save_fairseq_checkpoint(
     path: str | Path, cfg: AVHubertConfig, encoder: nn.Module, decoder: nn.Module | None = None,
     tokenizer_model: str | None = None, symbols: Sequence[str] | None = None,
+    dtype: torch.dtype | None = None,
 ) -> Path:
-    """Atomically write ``path``; seq2seq when ``decoder`` is given."""
+    """Atomically write ``path``; seq2seq when ``decoder`` is given.
+
+    ``dtype=torch.float16`` halves the file (floating tensors only; the loader casts back)."""
     s2s = decoder is not None
     task = _task_cfg(cfg, tokenizer_model, s2s)
     if s2s:
@@ -73,7 +82,7 @@ def save_fairseq_checkpoint(
                                            "pad_index": cfg.pad_idx, "eos_index": cfg.eos_idx,
                                            "unk_index": cfg.unk_idx}
     ckpt = {"args": None, "cfg": {"model": model_cfg, "task": task},
-            "model": fairseq_state_dict(encoder, decoder), "task_state": task_state,
+            "model": _cast(fairseq_state_dict(encoder, decoder), dtype), "task_state": task_state,
             "extra_state": {}, "optimizer_history": []}
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
