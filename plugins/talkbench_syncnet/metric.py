@@ -71,6 +71,8 @@ class _SyncNetMetric(Metric):
     options = OPTIONS
     version = "1"
     result_key: ClassVar[str] = ""
+    #: keep embeddings/distances/MFCC on the cached SyncResult (calibration and tests)
+    keep_arrays: bool = False
 
     def load(self, device: str = "cpu") -> None:
         from talkbench_syncnet.model import load_syncnet
@@ -120,7 +122,7 @@ class _SyncNetMetric(Metric):
             )
         opts = {k: v for k, v in self.options.items() if k not in _NOT_IN_KEY}
         key = (generated.id, _content_key(frames, audio), tuple(sorted(opts.items())),
-               self.weights_info["sha256"], self.device)
+               self.weights_info["sha256"], self.device, self.keep_arrays)
         if key in _RESULTS:
             _RESULTS.move_to_end(key)
             return _RESULTS[key]
@@ -131,7 +133,7 @@ class _SyncNetMetric(Metric):
             face_backend=self.options["face_backend"], device=self.device,
         )
         res = score_arrays(self.net, bgr, audio, vshift=self.options["vshift"],
-                           batch_size=self.options["batch_size"], device=self.device)
+                           batch_size=self.options["batch_size"], device=self.device, keep=self.keep_arrays)
         res.extras.update(info)
         res.extras["audio_from"] = audio_from
         res.extras["io"] = io_facts(generated)

@@ -63,6 +63,8 @@ class SyncResult:
     n_windows: int
     min_length: int
     extras: dict[str, Any] = field(default_factory=dict)
+    #: embeddings, distances and MFCC when asked for (``keep=True``); never in the record
+    arrays: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"offset": self.offset, "lse_c": self.lse_c, "lse_d": self.lse_d,
@@ -133,7 +135,7 @@ def score_arrays(net: SyncNet, frames_bgr: np.ndarray, audio: np.ndarray, *, sam
                  keep: bool = False) -> SyncResult:
     """LSE for prepared frames (T×S×S×3 uint8 BGR at the net's input size) and 16 kHz audio.
 
-    ``keep=True`` puts the embeddings, distances and MFCC into ``extras["arrays"]`` (tests and
+    ``keep=True`` keeps the embeddings, distances and MFCC in ``result.arrays`` (tests and
     calibration use them; they are not JSON).
     """
     if sample_rate != 16000:
@@ -153,5 +155,5 @@ def score_arrays(net: SyncNet, frames_bgr: np.ndarray, audio: np.ndarray, *, sam
                      n_windows=n_windows, min_length=min_length)
     res.extras["silent_audio"] = bool(np.max(np.abs(audio)) * 32768 < 1) if len(audio) else True
     if keep:
-        res.extras["arrays"] = {"im": im, "aud": aud, "dists": dists, "mfcc": mfcc, "mdist": mdist}
+        res.arrays = {"window0": frames_bgr[:FRAMES_PER_WINDOW].copy(), "im": im, "aud": aud, "dists": dists, "mfcc": mfcc, "mdist": mdist}
     return res
