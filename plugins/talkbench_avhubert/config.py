@@ -115,6 +115,11 @@ def config_from_fairseq(cfg: Mapping[str, Any], vocab_size: int | None = None) -
     name = model.get("_name", "")
     if name == "av_hubert_seq2seq":
         w2v = model.get("w2v_args") or {}
+        if not isinstance(w2v, Mapping):  # argparse.Namespace in pre-hydra files
+            w2v = {"model": vars(w2v)}
+        if not w2v.get("model"):
+            raise ValueError("seq2seq cfg has no model.w2v_args (the encoder's config); the "
+                             "file was not saved by fairseq fine-tuning")
         enc = _pick(w2v.get("model"), _ENCODER_KEYS)
         values: dict[str, Any] = dict(enc)
         values.update(_pick(model, _DECODER_KEYS))
