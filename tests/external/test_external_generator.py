@@ -43,8 +43,10 @@ def test_tinted_round_trip():
     out = gen.generate(clip, clip.audio)
     assert out.frames.shape == clip.frames.shape
     diff = out.frames.astype(int) - clip.frames.astype(int)
-    assert 30 < diff[..., 0].mean() < 50  # the tool's +40 red tint came back
-    assert abs(diff[..., 1].mean()) < 3 and abs(diff[..., 2].mean()) < 3
+    # the tool's +40 red tint came back; two lossy yuv420 encodes leak a few levels into G/B
+    assert 30 < diff[..., 0].mean() < 50
+    assert abs(diff[..., 1].mean()) < 8 and abs(diff[..., 2].mean()) < 8
+    assert diff[..., 0].mean() - max(abs(diff[..., 1].mean()), abs(diff[..., 2].mean())) > 25
     assert out.audio is clip.audio and out.fps == 25.0
     assert out.meta["generator"]["label"] == "external" and out.meta["generator"]["resized"] is False
 
