@@ -71,6 +71,9 @@ def _build(device: str, s3fd: str, fan: str):
 class FanBackend(LandmarkBackend):
     name = "fan"
 
+    #: landmarks are fitted for at most this many faces per frame (the most confident)
+    max_faces = 4
+
     def __init__(self, device: str = "cpu", detect_max_side: int = 360) -> None:
         super().__init__(detect_max_side)
         self.s3fd_path, self.fan_path = fan_weight_paths()
@@ -93,6 +96,12 @@ class FanBackend(LandmarkBackend):
         if raw is None or len(raw) == 0:
             return []
         dets = [np.asarray(d, dtype=np.float64) for d in raw]
+        dets = [d for d in dets if d[2] - d[0] > 1 and d[3] - d[1] > 1]
+        # only the most confident few get landmarks: a bad detector (or a crowd) must not
+        # cost one FAN pass per spurious box
+        dets = sorted(dets, key=lambda d: -d[4])[: self.max_faces]
+        if not dets:
+            return []
         boxes = [np.concatenate([d[:4] / scale, d[4:5]]) for d in dets]
         lms = self.fa.get_landmarks_from_image(np.ascontiguousarray(frame), detected_faces=boxes)
         if lms is None:

@@ -1,0 +1,175 @@
+"""``talkbench prepare``: run the face pipeline over a dataset split, in worker processes.
+
+For each clip it writes, under OUT/<dataset>/<split>/<clip id>/:
+  track.npz             the FaceTrack (boxes, 68 landmarks, found, backend, settings)
+  <kind>.mp4            face crops for each requested kind (syncdiff 256², wav2lip 96²,
+                        syncnet 224², mouth 88² grey) at the clip's frame rate
+  <kind>_boxes.npy      the full-frame boxes each crop was cut from (for paste-back)
+  done.json             written last: its presence (with the same settings) = finished
+A rerun skips finished clips (resume) and the detection cache makes redone clips cheap.
+Failures are recorded per clip and summarised at the end; they never stop the run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+CROP_KINDS = ("syncdiff", "wav2lip", "syncnet", "mouth", "none")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def atomic_save_npy(path: Path, arr: np.ndarray) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npy")
+    os.close(fd)
+    np.save(tmp, arr)
+    os.replace(tmp, path)
+
+
+def make_crops(kind: str, frames: np.ndarray, track) -> tuple[np.ndarray, np.ndarray]:
+    """(crops T×h×w×3 uint8, boxes T×4) for one crop kind."""
+    from talkbench import faces
+
+    if kind == "syncdiff":
+        return faces.syncdiff_crop(frames, track, 256)
+    if kind == "wav2lip":
+        boxes = faces.wav2lip_boxes(track.boxes, (0, 10, 0, 0), frames.shape[1:3])
+        return faces.crop_resize(frames, boxes, 96), boxes
+    if kind == "syncnet":
+        return faces.syncnet_crops(frames, track, 0.4, 224)
+    if kind == "mouth":
+        rois = faces.mouth_rois(frames, track, 96, 88)
+        centre = track.landmarks[:, 48:68].mean(axis=1)
+        return np.repeat(rois[..., None], 3, axis=-1), np.concatenate([centre, centre], axis=1)
+    raise ValueError(f"unknown crop kind {kind!r}; use one of {', '.join(CROP_KINDS)}")
+
+
+def settings_key(settings: dict) -> str:
+    from talkbench.hashing import sha256_json
+
+    return sha256_json(settings)[:16]
+
+
+def clip_dir(out: Path, dataset: str, split: str, clip_id: str) -> Path:
+    return out / dataset / split / clip_id
+
+
+def prepare_one(job: dict[str, Any]) -> dict[str, Any]:
+    """Prepare one clip (runs in a worker process); never raises for a bad clip."""
+    import torch
+
+    torch.set_num_threads(1)  # the workers are the parallelism
+    from talkbench.faces import track_faces
+    from talkbench.plugins import get_dataset
+
+    started = time.perf_counter()
+    clip_id = job["clip_id"]
+    target = Path(job["target"])
+    result: dict[str, Any] = {"clip_id": clip_id, "status": "ok", "dir": str(target)}
+    try:
+        ds = get_dataset(job["dataset"])(root=job["root"])
+        clip = ds.load_clip(job["split"], clip_id)
+        s = job["settings"]
+        track = track_faces(clip, backend=s["backend"], no_face=s["no_face"], smooth=s["smooth"],
+                            device=s["device"], detect_max_side=s["detect_max_side"])
+        target.mkdir(parents=True, exist_ok=True)
+        track.save(target / "track.npz")
+        frames, keep = clip.frames, track.valid
+        for kind in s["crops"]:
+            if kind == "none":
+                continue
+            crops, boxes = make_crops(kind, frames[keep], track.select(keep))
+            from talkbench.io import write_video
+
+            write_video(target / f"{kind}.mp4", crops, fps=clip.fps)
+            atomic_save_npy(target / f"{kind}_boxes.npy", boxes.astype(np.float32))
+        result.update(
+            backend=track.backend, frames=track.num_frames, found=int(track.found.sum()),
+            used_frames=int(keep.sum()), cache=track.meta.get("cache"),
+        )
+        done = {"settings": settings_key(s), "track": track.meta, **result}
+        atomic_write_text(target / "done.json", json.dumps(done, indent=1, default=str))
+    except Exception as exc:  # one bad clip must never lose the rest of a long run
+        result.update(status="failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+    result["seconds"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def is_done(target: Path, settings: dict) -> bool:
+    done = target / "done.json"
+    if not done.is_file():
+        return False
+    try:
+        return json.loads(done.read_text()).get("settings") == settings_key(settings)
+    except (OSError, ValueError):
+        return False
+
+
+def run_prepare(
+    dataset: str, *, root: str | None, split: str | None, out: Path, settings: dict,
+    workers: int = 1, limit: int | None = None, force: bool = False, progress: bool = True,
+) -> dict[str, Any]:
+    """Prepare a split; returns a summary (also written to OUT/<dataset>/<split>/summary.json)."""
+    from talkbench.plugins import get_dataset
+
+    ds = get_dataset(dataset)(root=root)
+    split = split or ds.default_split
+    ids = ds.clip_ids(split)[: limit if limit is not None else None]
+    jobs, results = [], []
+    for clip_id in ids:
+        target = clip_dir(out, dataset, split, clip_id)
+        if not force and is_done(target, settings):
+            results.append({"clip_id": clip_id, "status": "skipped (done)", "dir": str(target)})
+            continue
+        jobs.append({"dataset": dataset, "root": root, "split": split, "clip_id": clip_id,
+                     "target": str(target), "settings": settings})
+    started = time.perf_counter()
+    results.extend(_run_jobs(jobs, workers, progress, f"prepare {dataset}/{split}"))
+    summary = {
+        "dataset": dataset, "split": split, "clips": len(ids), "out": str(out / dataset / split),
+        "ok": sum(r["status"] == "ok" for r in results),
+        "skipped": sum(r["status"].startswith("skipped") for r in results),
+        "failed": [r for r in results if r["status"] == "failed"],
+        "seconds": round(time.perf_counter() - started, 2), "settings": settings,
+        "results": sorted(results, key=lambda r: r["clip_id"]),
+    }
+    atomic_write_text(out / dataset / split / "summary.json", json.dumps(summary, indent=1, default=str))
+    return summary
+
+
+def _run_jobs(jobs: list[dict], workers: int, progress: bool, label: str) -> list[dict]:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TextColumn
+
+    results: list[dict] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, disable=not progress, transient=False) as bar:
+        task = bar.add_task(label, total=len(jobs))
+        if workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
+                results.append(prepare_one(job))
+                bar.advance(task)
+            return results
+        import multiprocessing
+
+        # spawn: fresh interpreters, no inherited torch/dlib thread state from the parent
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            futures = [pool.submit(prepare_one, job) for job in jobs]
+            for fut in as_completed(futures):
+                results.append(fut.result())
+                bar.advance(task)
+    return results
