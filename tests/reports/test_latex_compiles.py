@@ -12,7 +12,7 @@ import pytest
 
 from talkbench.reports import render_table
 
-from conftest import make_record
+from reports_fakes import make_record
 
 INSTALL = "apt-get install -y --no-install-recommends texlive-latex-base texlive-latex-recommended"
 

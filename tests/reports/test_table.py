@@ -12,7 +12,7 @@ import pytest
 from talkbench import TalkbenchError
 from talkbench.reports import build_table, load_records, render, render_table
 
-from conftest import make_record, write_records
+from reports_fakes import make_record, write_records
 
 
 def cell(table, row_label, dataset, metric):
