@@ -50,6 +50,8 @@ def load_deepspeech(clip: Clip) -> np.ndarray:
 def raw_audio(clip: Clip, config: SyncDiffConfig, audio_encoder, audio=None) -> torch.Tensor:
     """The audio conditioner's input for ``clip`` (``audio`` overrides the clip's own)."""
     t = clip.num_frames
+    if audio_encoder is None:  # the autoencoder stage needs no audio
+        return torch.empty(0)
     if config.audio == "deepspeech":
         feats = load_deepspeech(clip)
         if len(feats) < t:  # the last frames repeat the last window, as padding
