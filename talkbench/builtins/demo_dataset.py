@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 
 from talkbench import Clip, Dataset, DatasetNotFoundError, Option, load_clip
@@ -52,6 +54,13 @@ class DemoDataset(Dataset):
 
     def clip_ids(self, split: str) -> list[str]:
         return sorted(self._entries(split))
+
+    def file_list_hash(self, split: str) -> str:
+        """sha256 over each clip's id and its files' sha256: names *and* contents of the split."""
+        entries = self._entries(split)
+        lines = [f"{cid} {f['name']} {f['sha256']}" for cid in sorted(entries)
+                 for f in sorted(entries[cid]["files"].values(), key=lambda f: f["name"])]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
     def load_clip(self, split: str, clip_id: str) -> Clip:
         entries = self._entries(split)

@@ -47,6 +47,13 @@ def test_splits_counts_and_shapes(demo):
         demo.clip_ids("val")
 
 
+def test_file_list_hash_covers_contents(demo):
+    h = demo.file_list_hash("test")
+    assert len(h) == 64 and h != demo.file_list_hash("train")
+    assert h != talkbench.Dataset.file_list_hash(demo, "test")  # not just the ids
+    assert h == talkbench.get_dataset("demo")().file_list_hash("test")
+
+
 def test_transcripts_match_syllables_and_test_sentences_are_unseen(demo):
     train = {demo.load_clip("train", i).transcript for i in demo.clip_ids("train")}
     for cid in demo.clip_ids("test"):
