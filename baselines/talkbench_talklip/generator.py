@@ -14,12 +14,14 @@ from talkbench import (
     Clip,
     Generator,
     Option,
+    OptionError,
     resolve_device,
     resolve_weight,
     sha256_file,
 )
 from talkbench_wav2lip import crop
 from talkbench_wav2lip.boxes import face_boxes
+from talkbench_wav2lip.generator import to_pcm16
 
 from .audio import talklip_features
 from .weights import load_talklip
@@ -41,15 +43,22 @@ class TalkLipGenerator(Generator):
         Option("pads", str, "0,0,0,0", "pixels added to the face box: top,bottom,left,right"),
         Option("smooth", bool, False, "average face boxes over 5 frames (TalkLip does not)"),
         Option("batch_size", int, 64, "faces per decoder pass", min=1),
+        Option("pcm16", bool, True, "quantize audio to 16-bit PCM first (TalkLip reads int16 wavs)"),
         Option("heads", int, 0, "AV-HuBERT attention heads when the width matches no preset", min=0),
     )
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        try:
+            self.pads = crop.parse_pads(self.options["pads"])
+        except ValueError as exc:
+            raise OptionError(f"talklip: {exc}") from None
 
     def load(self, device: str = "cpu", checkpoint: str | Path | None = None) -> None:
         super().load(device, checkpoint)
         self.device = resolve_device(device)
         path = Path(checkpoint) if checkpoint else resolve_weight(self.options["weights"])
         self.model = load_talklip(path, self.device, heads=self.options["heads"])
-        self.pads = crop.parse_pads(self.options["pads"])
         self.weights_used = {"path": str(path), "sha256": sha256_file(path)}
 
     @torch.no_grad()
@@ -58,7 +67,8 @@ class TalkLipGenerator(Generator):
             raise RuntimeError("talklip: call load() before generate()")
         frames = source.frames
         n = len(frames)
-        feats = talklip_features(audio, n).to(self.device)
+        pcm = to_pcm16(audio) if self.options["pcm16"] else audio
+        feats = talklip_features(pcm, n).to(self.device)
         # the whole clip through AV-HuBERT at once: its self-attention sees the full context
         embedding = self.model.audio_embedding(feats[None])
         boxes = face_boxes(source, self.pads, smooth=self.options["smooth"])

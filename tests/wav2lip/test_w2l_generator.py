@@ -115,8 +115,8 @@ def test_weights_override(monkeypatch, seeded_w2l_checkpoint):
 def test_bad_options():
     with pytest.raises(OptionError, match="reference"):
         Wav2LipGenerator(reference="middle")
-    with pytest.raises(ValueError, match="four integers"):
-        crop.parse_pads("0,10")
+    with pytest.raises(OptionError, match="wav2lip: pads='0,10' must be four integers"):
+        Wav2LipGenerator(pads="0,10")
 
 
 def test_clip_without_boxes_or_faces_fails_cleanly(generator):
