@@ -16,8 +16,7 @@ import numpy as np
 import torch
 
 from talkbench import (AGG_CORPUS, NEEDS_GENERATED, NEEDS_TRANSCRIPT, ClipFailure, Clip, Metric,
-                       MetricUnavailable, Option, WeightsMissingError, resolve_weight,
-                       weight_record)
+                       MetricUnavailable, Option, WeightsMissingError, resolve_weight)
 from talkbench_avhubert.features import grey_frames, video_input
 from talkbench_avhubert.weight_specs import LIPREADER_LRS2, SPECS
 from talkbench_avhubert.wer import word_errors
@@ -58,28 +57,31 @@ class WER(Metric):
             model = loaded.build_seq2seq()
         except CheckpointError as exc:
             raise MetricUnavailable(f"wer: {exc}") from None
-        self.tokenizer = Tokenizer(self._tokenizer_path(name, path, loaded.cfg), loaded.symbols)
+        spm_path, spm_registered = self._tokenizer_path(name, path, loaded.cfg)
+        self.tokenizer = Tokenizer(spm_path, loaded.symbols)
         if len(self.tokenizer) != loaded.config.vocab_size:
             raise MetricUnavailable(
                 f"wer: tokenizer {self.tokenizer.path} has {len(self.tokenizer)} symbols but "
                 f"{path} decodes {loaded.config.vocab_size}; pass the checkpoint's own spm model")
         self.model = model.to(device)
         self.config = loaded.config
-        self._weights = {"lipreader": weight_record(name)}
-        self._weights["tokenizer"] = {"path": str(self.tokenizer.path)}
+        # the run record hashes exactly the files used (instance attribute shadows the card's)
+        self.weights = (name, f"{name}-spm") if spm_registered else (name,)
+        self._weights = {"lipreader": str(path), "tokenizer": str(self.tokenizer.path)}
 
     @staticmethod
-    def _tokenizer_path(name: str, ckpt_path: Path, cfg: Mapping[str, Any]) -> Path:
-        """--weights NAME-spm=PATH or the registered copy; else the path in the checkpoint cfg."""
+    def _tokenizer_path(name: str, ckpt_path: Path, cfg: Mapping[str, Any]) -> tuple[Path, bool]:
+        """--weights NAME-spm=PATH or the registered copy; else the path in the checkpoint cfg
+        (as given, or next to the checkpoint). Returns (path, found through the registry)."""
         try:
-            return resolve_weight(f"{name}-spm")
+            return resolve_weight(f"{name}-spm"), True
         except WeightsMissingError as exc:
             missing = str(exc)
         named = (cfg.get("task") or {}).get("tokenizer_bpe_model")
         if named:
             for cand in (Path(named), ckpt_path.parent / Path(named).name):
                 if cand.is_file():
-                    return cand
+                    return cand, False
         raise WeightsMissingError(
             f"wer: tokenizer for {ckpt_path.name} not found (its cfg names {named!r}); "
             f"pass --weights {name}-spm=PATH/TO/spm.model ({missing})")
@@ -119,7 +121,10 @@ class WER(Metric):
                               "transcripts (e.g. lrs2, lrs3)")
         text = transcript.lower() if self.options["lowercase"] else transcript
         ref = self.tokenizer.normalize(text)
-        hyp = self.transcribe(generated)
+        try:
+            hyp = self.transcribe(generated)
+        except ValueError as exc:  # e.g. frames smaller than the crop
+            raise ClipFailure(f"clip {generated.id}: {exc}") from None
         edits, words = word_errors(hyp, ref)
         if words == 0:
             raise ClipFailure(f"clip {generated.id}: transcript {transcript!r} has no words")

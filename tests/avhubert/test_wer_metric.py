@@ -53,7 +53,9 @@ def test_wer_reads_fixture_video_like_the_reference(avh_ckpts, avh_dir, avh_json
     assert agg["value"] == pytest.approx(100.0 * edits / 10) and agg["words"] == 10
     proto = metric.protocol()
     assert proto["beam"] == 5 and proto["resize"] == 160 and proto["modality"] == "video"
-    assert proto["weights"]["lipreader"]["override"] is True
+    assert proto["weights"] == {"lipreader": str(avh_ckpts["seq2seq"]),
+                                "tokenizer": str(avh_dir / "spm_tiny.model")}
+    assert metric.weights == (LIP, f"{LIP}-spm")  # what the run record hashes
 
 
 def test_wer_card_and_defaults():
@@ -105,6 +107,16 @@ def test_tokenizer_found_next_to_checkpoint(avh_ckpts, avh_dir, weights_env, tmp
     metric = talkbench.get_metric("wer")(beam=1)
     metric.load("cpu")
     assert metric.tokenizer.path == tmp_path / "spm_tiny.model"
+    assert metric.weights == (LIP,)
+
+
+def test_frames_smaller_than_the_crop_fail_one_clip(avh_ckpts, avh_dir, weights_env):
+    weights_env(**{LIP: avh_ckpts["seq2seq"], f"{LIP}-spm": avh_dir / "spm_tiny.model"})
+    metric = talkbench.get_metric("wer")(beam=1, resize=0)
+    metric.load("cpu")
+    clip = talkbench.Clip("small", frames_source=np.zeros((4, 64, 64, 3), np.uint8), transcript="a b")
+    with pytest.raises(ClipFailure, match=r"clip small: frames 64×64 are smaller than the 88×88 crop"):
+        metric.compute(clip, None)
 
 
 def test_empty_hypothesis_counts_all_words(avh_ckpts, avh_dir, weights_env, katie_clip, monkeypatch):
