@@ -71,7 +71,8 @@ class TalkLipGenerator(Generator):
         feats = talklip_features(pcm, n).to(self.device)
         # the whole clip through AV-HuBERT at once: its self-attention sees the full context
         embedding = self.model.audio_embedding(feats[None])
-        boxes = face_boxes(source, self.pads, smooth=self.options["smooth"])
+        boxes = face_boxes(source, self.pads, smooth=self.options["smooth"],
+                           device=getattr(self, "device", "cpu"))
         bgr = frames[..., ::-1]
         faces = crop.crop_faces(bgr, boxes)
         refs = faces if self.options["reference"] == "same" else np.repeat(faces[:1], n, axis=0)

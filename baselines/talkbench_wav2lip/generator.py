@@ -73,7 +73,8 @@ class Wav2LipGenerator(Generator):
             mel = w2l_audio.melspectrogram(audio)
         except ValueError as exc:
             raise ClipFailure(f"{source.id}: {exc}") from None
-        boxes = face_boxes(source, self.pads, smooth=self.options["smooth"])
+        boxes = face_boxes(source, self.pads, smooth=self.options["smooth"],
+                           device=getattr(self, "device", "cpu"))
         faces = crop.crop_faces(source.frames[..., ::-1], boxes)
         refs = faces if self.options["reference"] == "same" else np.repeat(faces[:1], n, axis=0)
         return {"faces": faces, "refs": refs, "mel": w2l_audio.mel_windows(mel, n, source.fps), "boxes": boxes}
