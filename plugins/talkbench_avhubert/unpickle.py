@@ -63,6 +63,11 @@ stub_pickle = types.SimpleNamespace(Unpickler=StubbingUnpickler, load=pickle.loa
 def plain(obj: Any) -> Any:
     """Replace stubs by plain values: an enum-like stub becomes its value, others a dict."""
     if isinstance(obj, Stub):
+        # omegaconf containers/nodes (cfg saved as a DictConfig): their value is in _content/_val
+        if "_content" in obj.__dict__:
+            return plain(obj.__dict__["_content"])
+        if "_val" in obj.__dict__:
+            return plain(obj.__dict__["_val"])
         if getattr(obj, "_args", None) and len(obj._args) == 1 and not obj.__dict__.get("_state"):
             extra = {k: v for k, v in obj.__dict__.items() if not k.startswith("_")}
             if not extra:

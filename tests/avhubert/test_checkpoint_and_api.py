@@ -3,6 +3,8 @@ AudioFeatureEncoder API other plugins use."""
 
 from __future__ import annotations
 
+import enum
+
 import numpy as np
 import pytest
 import torch
@@ -153,3 +155,36 @@ def test_audio_feature_api_shapes_and_errors():
     clip = talkbench.Clip("c", frames_source=np.zeros((30, 8, 8, 3), np.uint8), audio_source=audio)
     with torch.no_grad():
         assert enc.encode_audio(clip).shape == (30, 64)  # aligned to the clip's frames
+
+
+class Backend(enum.Enum):
+    """Stands for the fairseq enums old cfgs pickle (their class is stubbed on load)."""
+
+    DDP = "pytorch_ddp"
+
+
+def test_cfg_pickled_as_omegaconf_with_enums_loads(avh_ckpts, avh_tensors, avh_expected, tmp_path):
+    """Older fairseq files keep cfg as a DictConfig and enum members (stubbed on load)."""
+    omegaconf = pytest.importorskip("omegaconf", reason="omegaconf comes with the dev extra ve-fairseq")
+    ckpt = load_fairseq_checkpoint(avh_ckpts["pretrain"])
+    cfg = dict(ckpt["cfg"])
+    cfg["distributed_training"] = {"ddp_backend": Backend("pytorch_ddp")}
+    ckpt["cfg"] = omegaconf.OmegaConf.create(cfg, flags={"allow_objects": True})
+    ckpt["task_state"] = {}
+    path = tmp_path / "dictconfig.pt"
+    torch.save(ckpt, path)
+    loaded = load_checkpoint(path)
+    assert loaded.cfg["distributed_training"]["ddp_backend"] == "pytorch_ddp"
+    assert loaded.config.encoder_layers == 3 and loaded.config.encoder_embed_dim == 256
+    enc = AudioFeatureEncoder.build(checkpoint=path).eval()
+    with torch.no_grad():
+        out = enc(avh_tensors["audio"][0].transpose(1, 2))
+    assert_close_rel(out.transpose(0, 1), avh_expected["encoder_out_audio_TBD"], what="dictconfig file")
+
+
+def test_audio_encoder_from_seq2seq_checkpoint(avh_ckpts, avh_tensors, avh_expected):
+    enc = AudioFeatureEncoder.build(checkpoint=avh_ckpts["seq2seq"], freeze_layers=2).eval()
+    assert enc.freeze_layers == 2 and enc.num_layers == 3
+    with torch.no_grad():
+        out = enc(avh_tensors["audio"][0].transpose(1, 2))
+    assert_close_rel(out.transpose(0, 1), avh_expected["encoder_out_audio_TBD"], what="s2s audio encoder")
