@@ -29,9 +29,10 @@ TRAINING = (
     Option("ae_steps", int, None, "autoencoder steps", min=1),
     Option("checkpoint_every", int, None, "steps between resumable checkpoints", min=1),
     Option("preview_every", int, None, "steps between preview PNG grids", min=1),
+    Option("log_every", int, None, "steps between loss.csv rows", min=1),
     Option("shuffle_audio", bool, False, "control run: train on another clip's audio"),
     Option("limit", int, None, "use only the first N clips of the split", min=1),
 )
 CONFIG_KEYS = ("audio", "reference", "num_prev", "freeze_layers", "sampler", "steps", "avhubert_checkpoint",
                "batch_size", "grad_accum", "lr", "epochs", "ae_steps", "checkpoint_every",
-               "preview_every", "shuffle_audio")
+               "preview_every", "log_every", "shuffle_audio")
