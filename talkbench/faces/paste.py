@@ -58,8 +58,9 @@ def paste_back(
         if region is not None:
             reg = region[t] if region.ndim == 3 else region
             reg = cv2.resize(reg.astype(np.float32), (bw, bh), interpolation=cv2.INTER_LINEAR)
-            soft = max(1, int(round((feather * min(bh, bw)) if feather < 1 else feather)))
-            reg = cv2.blur(reg, (2 * soft + 1, 2 * soft + 1))  # feather the region's edge too
+            soft = int(round((feather * min(bh, bw)) if feather < 1 else feather))
+            if soft > 0:  # feather the region's edge too
+                reg = cv2.blur(reg, (2 * soft + 1, 2 * soft + 1))
             alpha = alpha * np.clip(reg, 0, 1)
         # the part of the box that lies inside the frame
         fx1, fy1, fx2, fy2 = max(0, x1), max(0, y1), min(w_img, x2), min(h_img, y2)

@@ -94,6 +94,7 @@ class FaceTrack:
         os.close(fd)
         try:
             np.savez_compressed(tmp, **self.to_arrays())
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600 files
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
