@@ -106,7 +106,7 @@ REDUCED = DiffTalkConfig(
 TINY = DiffTalkConfig(
     unet=UNetConfig(model_channels=32, channel_mult=(1, 2), num_res_blocks=1,
                     attention_resolutions=(2,), num_head_channels=16),
-    vq=VQConfig(n_embed=128, ch=32, ch_mult=(1, 2, 4), num_res_blocks=1, resolution=64),
+    vq=VQConfig(n_embed=128, ch=32, ch_mult=(1, 1, 2), num_res_blocks=1, resolution=64),
 )
 PRESETS: dict[str, DiffTalkConfig] = {"paper": PAPER, "reduced": REDUCED, "tiny": TINY}
 
