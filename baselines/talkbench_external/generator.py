@@ -80,6 +80,14 @@ class ExternalGenerator(Generator):
         # records keep options: store the resolved label there so tables can show it
         self.options["label"] = self.label
 
+    def load(self, device: str = "cpu", checkpoint: str | Path | None = None) -> None:
+        """Check the setup once, so that a wrong cwd stops the run instead of failing every clip."""
+        super().load(device, checkpoint)
+        try:
+            self._cwd()
+        except ClipFailure as exc:
+            raise OptionError(str(exc)) from None
+
     def _cwd(self) -> Path | None:
         raw = self.settings["cwd"]
         if not raw:

@@ -105,7 +105,8 @@ def test_no_output_is_a_failure():
         ExternalGenerator(cmd=W2L_CMD + " --no-output").generate(clip, clip.audio)
 
 
-def test_env_and_cwd(tmp_path):
+def test_env_and_cwd(tmp_path, monkeypatch):
+    monkeypatch.delenv("SADTALKER_DIR", raising=False)
     clip = gradient_clip(n=3)
     with pytest.raises(ClipFailure, match="status 3"):
         ExternalGenerator(cmd=W2L_CMD + " --env-check TB_TEST_FLAG").generate(clip, clip.audio)
@@ -113,6 +114,9 @@ def test_env_and_cwd(tmp_path):
     assert ok.generate(clip, clip.audio).frames.shape == clip.frames.shape
     with pytest.raises(ClipFailure, match="working directory"):
         ExternalGenerator(cmd=W2L_CMD, cwd=str(tmp_path / "missing")).generate(clip, clip.audio)
+    # at load time the same mistake stops the run with one line instead of failing every clip
+    with pytest.raises(OptionError, match=r"external\(sadtalker\): working directory '\$SADTALKER_DIR' does not exist"):
+        ExternalGenerator(preset="sadtalker").load("cpu")
 
 
 def test_missing_executable_is_a_clip_failure():
