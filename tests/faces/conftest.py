@@ -10,13 +10,7 @@ import pytest
 import talkbench
 from talkbench.faces import track_faces
 
-VIDEOS = (
-    "sadtalker_WDA_AlexandriaOcasioCortez_000", "sadtalker_WDA_KatieHill_000",
-    "videoretalking_face_1", "videoretalking_face_2", "videoretalking_face_3",
-    "videoretalking_face_4", "videoretalking_face_5",
-)
-#: frames per video the default tests detect on (spread over the clip); slow tests use all
-SUBSET = 10
+from faces_helpers import VIDEOS, frames_clip, subset
 
 
 @pytest.fixture(scope="session")
@@ -27,16 +21,6 @@ def decoded(realdata) -> dict[str, np.ndarray]:
         path = Path(realdata) / "video" / f"{name}.mp4"
         out[name] = talkbench.load_clip(path).frames
     return out
-
-
-def subset(frames: np.ndarray, n: int = SUBSET) -> np.ndarray:
-    idx = np.linspace(0, len(frames) - 1, n).round().astype(int)
-    return frames[idx]
-
-
-def frames_clip(frames: np.ndarray, clip_id: str = "frames") -> talkbench.Clip:
-    """An in-memory clip (no path: cached by pixel hash)."""
-    return talkbench.Clip(id=clip_id, frames_source=np.ascontiguousarray(frames))
 
 
 @pytest.fixture(scope="session")
