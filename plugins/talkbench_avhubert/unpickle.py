@@ -1,9 +1,11 @@
-"""Read fairseq checkpoints without fairseq: an unpickler that stubs fairseq's classes.
+"""Read fairseq checkpoints without fairseq: fairseq classes become inert stubs.
 
 A fairseq checkpoint pickles a ``fairseq.data.dictionary.Dictionary`` in ``task_state`` (and,
-in older files, enums or argparse objects in ``cfg``), so ``torch.load(weights_only=True)``
-refuses it and a plain load needs fairseq importable. Here every class from a module outside
-a small allow-list becomes an inert ``Stub`` holding its pickled state; tensors load as usual.
+in older files, enums or omegaconf objects in ``cfg``), so a plain ``torch.load`` needs fairseq
+importable and ``weights_only=True`` refuses the file. Here every global the file names that
+torch does not already allow is mapped to an inert ``Stub`` that only keeps its pickled state,
+and the file is read with ``weights_only=True``: no code from the file runs. Legacy non-zip
+files fall back to a restricted unpickler with the same stubs.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any
 
 import torch
 
-# Modules whose classes are real and harmless to construct while unpickling.
-_ALLOWED_PREFIXES = ("torch", "collections", "numpy", "builtins", "copyreg", "_codecs",
-                     "argparse", "datetime")
+# Legacy (non-zip) files only: globals the fallback unpickler resolves for real.
+_ALLOWED_PREFIXES = ("torch", "collections", "numpy", "copyreg", "_codecs")
+_SAFE_BUILTINS = {"set", "frozenset", "slice", "range", "complex", "bytearray", "bytes", "dict",
+                  "list", "tuple", "int", "float", "str", "bool", "object"}
 
 
 class Stub:
@@ -50,7 +53,7 @@ def _stub_for(module: str, name: str) -> type:
 
 class StubbingUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if module.split(".")[0] in _ALLOWED_PREFIXES:
+        if module.split(".")[0] in _ALLOWED_PREFIXES or (module == "builtins" and name in _SAFE_BUILTINS):
             return super().find_class(module, name)
         return _stub_for(module, name)
 
@@ -82,4 +85,13 @@ def plain(obj: Any) -> Any:
 
 def load_fairseq_checkpoint(path: str | Path) -> dict[str, Any]:
     """The checkpoint's top-level dict with tensors on CPU and fairseq objects stubbed."""
-    return torch.load(str(path), map_location="cpu", pickle_module=stub_pickle, weights_only=False)
+    path = str(path)
+    try:
+        unsafe = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    except (RuntimeError, ValueError, pickle.UnpicklingError):
+        unsafe = None  # not a zip checkpoint: legacy format
+    if unsafe is None:
+        return torch.load(path, map_location="cpu", pickle_module=stub_pickle, weights_only=False)
+    stubs = [(_stub_for(*name.rsplit(".", 1)), name) for name in unsafe if "." in name]
+    with torch.serialization.safe_globals(stubs):
+        return torch.load(path, map_location="cpu", weights_only=True)

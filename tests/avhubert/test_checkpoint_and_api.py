@@ -4,6 +4,7 @@ AudioFeatureEncoder API other plugins use."""
 from __future__ import annotations
 
 import enum
+import pickle
 
 import numpy as np
 import pytest
@@ -188,3 +189,31 @@ def test_audio_encoder_from_seq2seq_checkpoint(avh_ckpts, avh_tensors, avh_expec
     with torch.no_grad():
         out = enc(avh_tensors["audio"][0].transpose(1, 2))
     assert_close_rel(out.transpose(0, 1), avh_expected["encoder_out_audio_TBD"], what="s2s audio encoder")
+
+
+class _Evil:
+    """Unpickling this would run a shell command if the loader resolved real globals."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch {self.marker}",))
+
+
+@pytest.mark.parametrize("zip_format", [True, False], ids=["zip", "legacy"])
+def test_loading_never_runs_code_from_the_file(tmp_path, zip_format):
+    marker = tmp_path / "pwned"
+    path = tmp_path / "evil.pt"
+    torch.save({"model": {"w": torch.ones(2)}, "cfg": {"model": {}}, "x": _Evil(marker)}, path,
+               _use_new_zipfile_serialization=zip_format)
+    if zip_format:
+        # torch's weights-only reader blocks os/posix globals outright: a refusal, no code run
+        with pytest.raises(pickle.UnpicklingError, match="posix.system"):
+            load_fairseq_checkpoint(path)
+    else:
+        # the legacy fallback turns the global into an inert stub
+        ckpt = load_fairseq_checkpoint(path)
+        assert type(ckpt["x"]).__name__ == "system" and torch.equal(ckpt["model"]["w"], torch.ones(2))
+    assert not marker.exists()
