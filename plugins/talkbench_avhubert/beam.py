@@ -100,6 +100,7 @@ def beam_search(
         if step > 0:
             scores[:, :step] = scores[:, :step].index_select(0, active_beams)
         scores[:, step] = cand_scores.gather(0, active)
-        decoder.reorder_caches(caches, active_beams)
+        # one input: all beams share the encoder output, so only self-attention caches move
+        decoder.reorder_caches(caches, active_beams, cross=False)
     order = torch.sort(torch.tensor([h["score"] for h in finalized]), descending=True).indices
     return [finalized[i] for i in order.tolist()]

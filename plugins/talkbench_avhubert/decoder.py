@@ -118,9 +118,13 @@ class TransformerDecoder(nn.Module):
         return torch.matmul(x, weight.transpose(0, 1))
 
     @staticmethod
-    def reorder_caches(caches: list[dict], order: torch.Tensor) -> None:
+    def reorder_caches(caches: list[dict], order: torch.Tensor, cross: bool = True) -> None:
+        """Follow the surviving beams. ``cross=False`` leaves the cross-attention keys alone,
+        valid when every row attends to the same encoder output (one input per search)."""
         for c in caches:
-            for part in c.values():
+            for name, part in c.items():
+                if name == "cross" and not cross:
+                    continue
                 for k in list(part):
                     part[k] = part[k].index_select(0, order)
 
