@@ -84,7 +84,8 @@ def write_video(
     tmp = _atomic_target(path)
     try:
         with av.open(tmp, mode="w", format="mp4") as out:
-            vs = out.add_stream("libx264", rate=Fraction(fps).limit_denominator(1001))
+            rate = Fraction(fps).limit_denominator(1001)
+            vs = out.add_stream("libx264", rate=rate)
             vs.width, vs.height = frames.shape[2], frames.shape[1]
             vs.pix_fmt = "yuv420p"
             vs.options = {"crf": str(crf), "preset": "medium"}
@@ -92,8 +93,14 @@ def write_video(
             if audio is not None and len(audio):
                 a_s = out.add_stream("aac", rate=sample_rate)
                 a_s.layout = "mono"
-            for img in frames:
-                for packet in vs.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+            for i, img in enumerate(frames):
+                frame = av.VideoFrame.from_ndarray(img, format="rgb24")
+                # explicit timestamps (frame i at i/fps) rather than whatever the encoder guesses.
+                # Note: frames narrower than ~64 px were seen to encode differently from run to
+                # run under load (x264/ffmpeg on tiny pictures); 64 px and up were stable.
+                frame.pts = i
+                frame.time_base = 1 / rate
+                for packet in vs.encode(frame):
                     out.mux(packet)
             for packet in vs.encode():
                 out.mux(packet)

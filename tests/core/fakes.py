@@ -16,11 +16,11 @@ SCORED: Counter = Counter()     # compute calls per (metric, clip id)
 BEHAVIOUR: dict[str, str] = {}  # clip id -> "crash" | "nan" | "empty" | "interrupt" | "shape"
 
 
-def make_frames(idx: int, t: int = 10, size: int = 32) -> np.ndarray:
+def make_frames(idx: int, t: int = 10, size: int = 128) -> np.ndarray:
     """Smooth frames (H.264 keeps them within a few grey levels): a gradient, a colour per
     clip, brightening over time."""
     yy, xx = np.mgrid[0:size, 0:size]
-    base = np.stack([xx * 3 + 40, yy * 3 + 40, np.full_like(xx, 60 + 10 * (idx % 8))], -1)[None]
+    base = np.stack([xx + 40, yy + 40, np.full_like(xx, 60 + 10 * (idx % 8))], -1)[None]
     ramp = np.arange(t)[:, None, None, None] * 3
     return np.clip(base + ramp, 0, 255).astype(np.uint8)
 
@@ -65,9 +65,9 @@ class CopyGen(Generator):
             f[2] = np.nan
             return source.replace(frames=f)
         if mode == "empty":
-            return source.replace(frames=np.zeros((0, 32, 32, 3), np.uint8))
+            return source.replace(frames=np.zeros((0, 128, 128, 3), np.uint8))
         if mode == "shape":
-            return source.replace(frames=np.zeros((4, 32, 32), np.uint8))
+            return source.replace(frames=np.zeros((4, 128, 128), np.uint8))
         return source.replace(frames=np.clip(frames, 0, 255).astype(np.uint8))
 
 

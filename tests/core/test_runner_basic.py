@@ -25,7 +25,7 @@ def test_run_writes_videos_scores_csv_and_record(fake_plugins, tmp_path):
     videos = sorted(p.name for p in (run_dir / "videos").glob("*.mp4"))
     assert videos == ["test000.mp4", "test001.mp4", "test002.mp4", "test003.mp4"]
     frames, _ = read_frames(run_dir / "videos" / "test001.mp4")
-    assert frames.shape == (11, 32, 32, 3)  # clip 1 has 10 + 1 % 3 frames
+    assert frames.shape == (11, 128, 128, 3)  # clip 1 has 10 + 1 % 3 frames
     rec = json.loads((run_dir / "record.json").read_text())
     assert rec["schema_version"] == 1
     assert rec["model"] == {**rec["model"], "name": "copygen", "version": "1", "options": {"gain": 10},

@@ -41,8 +41,8 @@ def test_interrupted_run_resumes_without_recomputing(fake_plugins, tmp_path):
 @pytest.mark.parametrize("mode, reason", [
     ("crash", "RuntimeError: boom on test001"),
     ("nan", "generated frames contain NaN/inf in 1 of 11 frames"),
-    ("empty", "generated frames are empty (shape (0, 32, 32, 3))"),
-    ("shape", "generated frames have shape (4, 32, 32); expected T×H×W×3"),
+    ("empty", "generated frames are empty (shape (0, 128, 128, 3))"),
+    ("shape", "generated frames have shape (4, 128, 128); expected T×H×W×3"),
 ])
 def test_bad_generator_output_is_a_recorded_failure(fake_plugins, tmp_path, mode, reason):
     fake_plugins.BEHAVIOUR["test001"] = mode
