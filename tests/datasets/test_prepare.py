@@ -1,0 +1,117 @@
+"""talkbench prepare: tracks and crops written per clip, failures summarised, resume."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import talkbench
+from talkbench.datasets.prepare import run_prepare
+from talkbench.faces import FaceTrack
+
+SETTINGS = {"backend": "dlib", "no_face": "previous", "smooth": 5, "crops": ["syncdiff", "wav2lip"],
+            "device": "cpu", "detect_max_side": 360}
+
+
+@pytest.fixture(scope="module")
+def mixed_folder(tmp_path_factory, realdata) -> Path:
+    """One short real face clip and one noise clip without any face."""
+    root = tmp_path_factory.mktemp("mixed")
+    face = talkbench.load_clip(Path(realdata) / "video" / "videoretalking_face_5.mp4")
+    talkbench.write_video(root / "face.mp4", face.frames[:6], 25, face.audio[: 6 * 640], 16000)
+    noise = np.random.default_rng(0).integers(0, 256, (4, 64, 64, 3), dtype=np.uint8)
+    talkbench.write_video(root / "noise.mp4", noise, 25)
+    return root
+
+
+def test_prepare_writes_tracks_and_crops_and_records_failures(mixed_folder, tmp_path):
+    out = tmp_path / "out"
+    summary = run_prepare("folder", root=str(mixed_folder), split=None, out=out,
+                          settings=SETTINGS, progress=False)
+    assert summary["ok"] == 1 and summary["clips"] == 2
+    assert [f["clip_id"] for f in summary["failed"]] == ["noise"]
+    assert "ClipFailure: clip noise: no face found in any of its 4 frames" in summary["failed"][0]["error"]
+    d = out / "folder" / "test" / "face"
+    track = FaceTrack.load(d / "track.npz")
+    assert track.num_frames == 6 and track.backend == "dlib" and track.found.all()
+    syncdiff = talkbench.read_frames(d / "syncdiff.mp4")[0]
+    assert syncdiff.shape == (6, 256, 256, 3)
+    assert talkbench.read_frames(d / "wav2lip.mp4")[0].shape == (6, 96, 96, 3)
+    assert np.load(d / "syncdiff_boxes.npy").shape == (6, 4)
+    done = json.loads((d / "done.json").read_text())
+    assert done["status"] == "ok" and done["track"]["stats"]["found"] == 6
+    saved = json.loads((out / "folder" / "test" / "summary.json").read_text())
+    assert saved["ok"] == 1 and saved["failed"][0]["clip_id"] == "noise"
+    # resume: the finished clip is skipped, the failed one is tried again
+    again = run_prepare("folder", root=str(mixed_folder), split=None, out=out,
+                        settings=SETTINGS, progress=False)
+    assert again["skipped"] == 1 and again["ok"] == 0 and len(again["failed"]) == 1
+    # other settings are other outputs: redone (from the detection cache)
+    other = dict(SETTINGS, crops=["syncnet"])
+    redo = run_prepare("folder", root=str(mixed_folder), split=None, out=out, settings=other,
+                       progress=False)
+    assert redo["ok"] == 1
+    assert [r for r in redo["results"] if r["clip_id"] == "face"][0]["cache"] == "hit"
+    assert talkbench.read_frames(d / "syncnet.mp4")[0].shape == (6, 224, 224, 3)
+
+
+def _cli():
+    from talkbench.cli import cli, register_plugin_commands
+
+    register_plugin_commands()
+    return cli
+
+
+def test_prepare_command(mixed_folder, tmp_path):
+    cli = _cli()
+    res = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
+                                   "--backend", "dlib", "--crops", "mouth",
+                                   "--out", str(tmp_path / "o"), "--json"])
+    assert res.exit_code == 1, res.output  # one clip failed
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    assert summary["ok"] == 1 and summary["failed"][0]["clip_id"] == "noise"
+    rois = talkbench.read_frames(tmp_path / "o" / "folder" / "test" / "face" / "mouth.mp4")[0]
+    assert rois.shape == (6, 88, 88, 3)
+    res = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
+                                   "--backend", "dlib", "--crops", "mouth", "--out", str(tmp_path / "o")])
+    assert res.exit_code == 1 and "1 already done, 1 failed of 2 clips" in res.output
+    assert "failures" in res.output and "no face found" in res.output
+    bad = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "does not exist" in bad.output
+    bad = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
+                                   "--crops", "lips"])
+    assert bad.exit_code == 2 and "unknown crop kind(s) lips" in bad.output
+
+
+@pytest.mark.slow  # spawning worker processes costs ~25 s on a loaded 2-core machine
+def test_prepare_command_with_workers(mixed_folder, tmp_path):
+    res = CliRunner().invoke(_cli(), ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
+                                      "--workers", "2", "--backend", "dlib", "--out", str(tmp_path / "o"),
+                                      "--json"])
+    assert res.exit_code == 1, res.output
+    summary = json.loads(res.output.strip().splitlines()[-1])
+    assert summary["ok"] == 1 and summary["failed"][0]["clip_id"] == "noise"
+    assert (tmp_path / "o" / "folder" / "test" / "face" / "syncdiff.mp4").is_file()
+
+
+@pytest.mark.slow
+def test_prepare_all_realdata_clips_offline(realdata, tmp_path):
+    out = tmp_path / "prepared"
+    proc = subprocess.run(
+        [sys.executable, "-m", "talkbench.cli", "prepare", "--dataset", "folder", "--data-root",
+         str(Path(realdata) / "video"), "--workers", "2", "--out", str(out), "--json"],
+        capture_output=True, text=True, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["ok"] == 7 and not summary["failed"]
+    for d in (out / "folder" / "test").iterdir():
+        if d.is_dir():
+            assert (d / "track.npz").is_file() and (d / "syncdiff.mp4").is_file()
+            assert FaceTrack.load(d / "track.npz").found.mean() >= 0.95
