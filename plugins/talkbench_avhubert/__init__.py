@@ -6,6 +6,12 @@ Public API for other plugins (SyncDiff, TalkLip)::
     enc = AudioFeatureEncoder.build("base", checkpoint=None, freeze_layers=4)
     feats = enc.audio_features(audio_16k_float32, num_frames=T)  # (T, 104)
     hidden = enc(feats[None])                                     # (1, T, enc.output_dim)
+
+Lip reading: ``load_checkpoint(path).build_seq2seq()`` reads an official fairseq seq2seq file
+(no fairseq needed); the ``wer`` metric runs it on generated videos::
+
+    talkbench run --model syncdiff --dataset lrs2 --metrics wer \
+        --weights avhubert-large-vsr-lrs2=large_lrs2.pt --weights avhubert-large-vsr-lrs2-spm=spm.model
 """
 
 from __future__ import annotations

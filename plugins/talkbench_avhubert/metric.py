@@ -10,7 +10,7 @@ Corpus WER = 100 · Σ word edits / Σ reference words.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, ClassVar, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -32,6 +32,14 @@ class WER(Metric):
     value_range = (0.0, None)
     weights = tuple(s.name for s in SPECS if s.name.startswith("avhubert-large-vsr"))
     description = "Lip-reading word error rate (AV-HuBERT seq2seq on the generated video)"
+    #: agreement with the reference stack (fairseq 0.12.3 + av_hubert 258fb50) on the
+    #: ../shared/calibration/avhubert fixture, measured on CPU (tests/avhubert reproduce it)
+    calibration: ClassVar[dict[str, Any]] = {
+        "encoder_out_max_rel_err": 2e-6, "decoder_logits_max_rel_err": 9e-7,
+        "beam5_tokens": "identical, all 5 beams, av/audio/video",
+        "beam5_positional_scores_max_abs_err": 1.5e-5, "hypothesis_strings": "identical",
+        "official_lrs2_wer": "not measured here (the official lip reader is not available offline)",
+    }
     options = (
         Option("protocol", str, "talklip", "input crop: talklip (whole frame, centre 88) or roi "
                "(mouth crop from the face pipeline)", choices=("talklip", "roi")),
