@@ -76,12 +76,13 @@ class TalkLipGenerator(Generator):
         bgr = frames[..., ::-1]
         faces = crop.crop_faces(bgr, boxes)
         refs = faces if self.options["reference"] == "same" else np.repeat(faces[:1], n, axis=0)
-        generated = np.empty_like(faces)
+        # kept as float until pasted: TalkLip resizes pred·255 and truncates only when writing
+        generated = np.empty(faces.shape, dtype=np.float32)
         bs = self.options["batch_size"]
         for lo in range(0, n, bs):
             x = torch.from_numpy(crop.face_input(faces[lo : lo + bs], refs[lo : lo + bs])).to(self.device)
             pred = self.model.decode(embedding[lo : lo + bs], x)
-            generated[lo : lo + bs] = crop.to_uint8(pred.float().cpu().numpy())
+            generated[lo : lo + bs] = np.transpose(pred.float().cpu().numpy(), (0, 2, 3, 1)) * 255.0
         out_bgr = crop.paste_back(np.ascontiguousarray(bgr), generated, boxes)
         meta: dict[str, Any] = dict(source.meta)
         meta["generator"] = {"name": self.name, "options": dict(self.options),

@@ -73,7 +73,11 @@ def face_input(crops: np.ndarray, references: np.ndarray) -> np.ndarray:
 
 
 def paste_back(frames: np.ndarray, faces: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """Resize each generated face (T, s, s, 3) uint8 to its box and write it into a copy of ``frames``."""
+    """Resize each generated face (T, s, s, 3) to its box and write it into a copy of ``frames``.
+
+    uint8 faces (Wav2Lip) are resized as uint8; float faces in 0..255 (TalkLip) are resized in
+    float and truncated by the uint8 assignment, as each reference does.
+    """
     out = frames.copy()
     for i, (x1, y1, x2, y2) in enumerate(boxes):
         out[i, y1:y2, x1:x2] = cv2.resize(faces[i], (int(x2 - x1), int(y2 - y1)), interpolation=cv2.INTER_LINEAR)

@@ -78,3 +78,27 @@ def test_talklip_runs_on_demo(tmp_path, seeded_talklip_checkpoint):
     assert record["model"]["name"] == "talklip" and record["n_failed_clips"] == 0, record["failures"]
     assert np.isfinite(record["metrics"]["psnr"]["value"])
     assert "TalkLip" in render_table(load_records(tmp_path / "results"), fmt="markdown")
+
+
+def test_generate_equals_the_reference_steps(generator, seeded_talklip_checkpoint):
+    """BGR crops, first-frame identity, centre-aligned features, float paste-back truncated."""
+    import cv2
+    import torch
+
+    from talkbench_talklip.audio import talklip_features
+    from talkbench_talklip.weights import load_talklip
+    from talkbench_wav2lip import crop
+
+    clip = _clip(n=4, seed=2)
+    out = generator.generate(clip, clip.audio).frames
+    model = load_talklip(seeded_talklip_checkpoint)
+    bgr = np.ascontiguousarray(clip.frames[..., ::-1])
+    faces = np.stack([cv2.resize(f[8:44, 20:60], (96, 96)) for f in bgr])
+    x = crop.face_input(faces, np.repeat(faces[:1], 4, axis=0))
+    feats = talklip_features(np.round(clip.audio.astype(np.float64) * 32768) / 32768, 4)
+    with torch.no_grad():
+        pred = model(feats[None].float(), torch.from_numpy(x), torch.arange(4)).numpy()
+    expected = bgr.copy()
+    for i in range(4):
+        expected[i, 8:44, 20:60] = cv2.resize(pred[i].transpose(1, 2, 0) * 255.0, (40, 36))
+    np.testing.assert_array_equal(out, expected[..., ::-1])
