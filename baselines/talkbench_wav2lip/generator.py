@@ -103,7 +103,7 @@ def to_pcm16(audio: np.ndarray) -> np.ndarray:
     """Round to 16-bit PCM with clipping, as the official script's ffmpeg → temp.wav step.
 
     Decoded AAC can overshoot ±1 (1.10 on the calibration clip); ffmpeg's s16 WAV clips it and
-    librosa reads int16/32768. Skipping this moves that clip's mel by up to 0.1.
+    librosa reads int16/32768. Skipping this moves that clip's mel by up to 0.37.
     """
     pcm = np.clip(np.round(np.asarray(audio, dtype=np.float64) * 32768.0), -32768, 32767)
     return (pcm / 32768.0).astype(np.float32)
