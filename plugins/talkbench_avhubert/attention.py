@@ -13,8 +13,10 @@ from torch import nn
 
 
 class MultiheadAttention(nn.Module):
-    def __init__(self, embed_dim: int, num_heads: int, kdim: int | None = None) -> None:
+    def __init__(self, embed_dim: int, num_heads: int, kdim: int | None = None,
+                 dropout: float = 0.0) -> None:
         super().__init__()
+        self.dropout = dropout  # on the attention weights, while training
         if embed_dim % num_heads:
             raise ValueError(f"embed_dim {embed_dim} is not divisible by {num_heads} heads")
         self.embed_dim, self.num_heads = embed_dim, num_heads
@@ -69,7 +71,8 @@ class MultiheadAttention(nn.Module):
             L = q.shape[2]
             fut = torch.triu(torch.full((L, L), float("-inf"), device=q.device, dtype=q.dtype), 1)
             mask = fut if mask is None else mask + fut
-        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask,
+                                             dropout_p=self.dropout if self.training else 0.0)
         L, B = query.shape[0], query.shape[1]
         out = out.permute(2, 0, 1, 3).reshape(L, B, self.embed_dim)
         return self.out_proj(out)

@@ -61,6 +61,16 @@ class AudioFeatureEncoder(nn.Module):
             return model
         return cls(get_config(config), freeze_layers=freeze_layers)
 
+    def train(self, mode: bool = True) -> "AudioFeatureEncoder":
+        """Frozen parts stay in eval mode (no dropout) while the trainable rest trains."""
+        super().train(mode)
+        if mode and self.freeze_layers:
+            enc = self.encoder
+            for m in [enc.feature_extractor_audio, enc.layer_norm, enc.post_extract_proj,
+                      enc.encoder.pos_conv, *enc.encoder.layers[: self.freeze_layers]]:
+                m.eval()
+        return self
+
     @property
     def output_dim(self) -> int:
         return self.config.encoder_embed_dim

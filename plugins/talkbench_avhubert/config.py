@@ -26,6 +26,10 @@ class AVHubertConfig:
     audio_feat_dim: int = 104
     resnet_relu_type: str = "prelu"
     modality_fuse: str = "concat"
+    # training only (eval() turns them off); 0 by default, the official cfgs use 0.1 / 0.1 / 0.0
+    dropout: float = 0.0
+    attention_dropout: float = 0.0
+    activation_dropout: float = 0.0
     # seq2seq decoder; decoder_layers == 0 means encoder only (pretraining / feature models)
     decoder_layers: int = 0
     decoder_embed_dim: int = 768

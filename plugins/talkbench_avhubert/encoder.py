@@ -63,9 +63,14 @@ class PosConv(nn.Module):
 
 
 class EncoderLayer(nn.Module):
-    def __init__(self, dim: int, ffn: int, heads: int, norm_first: bool, act: str) -> None:
+    def __init__(self, dim: int, ffn: int, heads: int, norm_first: bool, act: str,
+                 dropout: float = 0.0, attention_dropout: float = 0.0,
+                 activation_dropout: float = 0.0) -> None:
         super().__init__()
-        self.self_attn = MultiheadAttention(dim, heads)
+        self.self_attn = MultiheadAttention(dim, heads, dropout=attention_dropout)
+        # fairseq's dropout1/2/3: after attention, after the activation, after fc2
+        self.drop = nn.Dropout(dropout)
+        self.drop_act = nn.Dropout(activation_dropout)
         self.self_attn_layer_norm = nn.LayerNorm(dim)
         self.fc1 = nn.Linear(dim, ffn)
         self.fc2 = nn.Linear(ffn, dim)
@@ -74,11 +79,17 @@ class EncoderLayer(nn.Module):
         self.act = activation(act)
 
     def forward(self, x: torch.Tensor, padding_mask: torch.Tensor | None) -> torch.Tensor:
+        def attn(h):
+            return self.drop(self.self_attn(h, key_padding_mask=padding_mask))
+
+        def ffn(h):
+            return self.drop(self.fc2(self.drop_act(self.act(self.fc1(h)))))
+
         if self.norm_first:
-            x = x + self.self_attn(self.self_attn_layer_norm(x), key_padding_mask=padding_mask)
-            return x + self.fc2(self.act(self.fc1(self.final_layer_norm(x))))
-        x = self.self_attn_layer_norm(x + self.self_attn(x, key_padding_mask=padding_mask))
-        return self.final_layer_norm(x + self.fc2(self.act(self.fc1(x))))
+            x = x + attn(self.self_attn_layer_norm(x))
+            return x + ffn(self.final_layer_norm(x))
+        x = self.self_attn_layer_norm(x + attn(x))
+        return self.final_layer_norm(x + ffn(x))
 
 
 class TransformerEncoder(nn.Module):
@@ -90,11 +101,13 @@ class TransformerEncoder(nn.Module):
         self.pos_conv = PosConv(d, cfg.conv_pos, cfg.conv_pos_groups)
         self.layers = nn.ModuleList(
             EncoderLayer(d, cfg.encoder_ffn_embed_dim, cfg.encoder_attention_heads,
-                         cfg.layer_norm_first, cfg.activation_fn)
+                         cfg.layer_norm_first, cfg.activation_fn, cfg.dropout,
+                         cfg.attention_dropout, cfg.activation_dropout)
             for _ in range(cfg.encoder_layers)
         )
         self.layer_norm = nn.LayerNorm(d)
         self.layer_norm_first = cfg.layer_norm_first
+        self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x, padding_mask=None, intermediates=None, num_layers=None):
         if padding_mask is not None:
@@ -102,7 +115,7 @@ class TransformerEncoder(nn.Module):
         x = x + self.pos_conv(x.transpose(1, 2)).transpose(1, 2)
         if not self.layer_norm_first:
             x = self.layer_norm(x)
-        x = x.transpose(0, 1)  # T, B, D as fairseq
+        x = self.drop(x).transpose(0, 1)  # T, B, D as fairseq
         for i, layer in enumerate(self.layers[:num_layers]):
             x = layer(x, padding_mask)
             if intermediates is not None:

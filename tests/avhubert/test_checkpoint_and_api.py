@@ -217,3 +217,20 @@ def test_loading_never_runs_code_from_the_file(tmp_path, zip_format):
         ckpt = load_fairseq_checkpoint(path)
         assert type(ckpt["x"]).__name__ == "system" and torch.equal(ckpt["model"]["w"], torch.ones(2))
     assert not marker.exists()
+
+
+def test_dropout_only_while_training_and_not_in_frozen_layers():
+    cfg = get_config("tiny", dropout=0.3, attention_dropout=0.2, activation_dropout=0.1)
+    feats = torch.randn(1, 12, 104)
+    enc = AudioFeatureEncoder.build(cfg, freeze_layers=1)
+    enc.train()
+    assert not enc.encoder.encoder.layers[0].training and enc.encoder.encoder.layers[1].training
+    torch.manual_seed(0)
+    a = enc(feats)
+    torch.manual_seed(1)
+    b = enc(feats)
+    assert not torch.allclose(a, b)
+    enc.eval()
+    torch.testing.assert_close(enc(feats), enc(feats))
+    plain = AudioFeatureEncoder.build("tiny").train()  # default: no dropout, train == eval
+    torch.testing.assert_close(plain(feats), plain.eval()(feats))
