@@ -91,7 +91,7 @@ def run_stage(spec: StageSpec, device: str, out_dir, resume: bool = False, show_
                 losses.append(float(loss.detach()))
             ema.step(params)
             done = step + 1
-            mean = float(accelerator.gather(torch.tensor([sum(losses) / len(losses)])).mean())
+            mean = float(accelerator.gather(torch.tensor([sum(losses) / len(losses)], device=accelerator.device)).mean())
             bar.update(task, completed=done, loss=f"{mean:.4f}")
             if done % spec.log_every == 0 or done == spec.total_steps or done == 1:
                 run.log(done, mean, lr_schedule.get_last_lr()[0])
