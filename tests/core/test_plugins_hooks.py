@@ -1,0 +1,185 @@
+"""Plugin manager and hooks: every hookspec documented and exercised, load control, did-you-mean."""
+
+from __future__ import annotations
+
+import inspect
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from talkbench import hookimpl, hookspecs, plugins
+from talkbench.errors import TalkbenchError, UnknownNameError
+from talkbench.weights import WeightSpec
+
+HOOKS = ["register_generators", "register_metrics", "register_datasets", "register_weights",
+         "register_commands", "register_trainers"]
+
+
+def test_every_hookspec_is_documented_and_bodyless():
+    specs = [n for n, f in vars(hookspecs).items() if callable(f) and hasattr(f, "talkbench_spec")]
+    assert sorted(specs) == sorted(HOOKS)
+    for name in specs:
+        fn = getattr(hookspecs, name)
+        doc = inspect.getdoc(fn)
+        assert doc and len(doc.splitlines()) == 1, name
+        src = inspect.getsource(fn).strip().splitlines()
+        assert src[-1].strip().startswith('"""'), f"{name} must have no body"
+
+
+def _register(obj, monkeypatch):
+    monkeypatch.setenv("TALKBENCH_LOAD_PLUGINS", "")
+    plugins.reset_plugins()
+    plugins.pm.register(obj, name="_probe")
+    return obj
+
+
+@pytest.fixture
+def probe(monkeypatch):
+    registered = []
+
+    def add(obj):
+        registered.append(_register(obj, monkeypatch))
+        return obj
+
+    yield add
+    for obj in registered:
+        plugins.pm.unregister(obj, name="_probe")
+    plugins.reset_plugins()
+
+
+def test_register_generators_hook(fake_plugins):
+    gens = plugins.get_generators()
+    assert gens["copygen"].__name__ == "CopyGen" and plugins.get_generator("copygen") is gens["copygen"]
+
+
+def test_register_metrics_hook(fake_plugins):
+    assert {"mae", "loud", "words", "noweights", "flaky"} <= set(plugins.get_metrics())
+    assert plugins.get_metric("mae").card()["higher_is_better"] is False
+
+
+def test_register_datasets_hook(fake_plugins):
+    ds = plugins.get_dataset("fakeds")(n=3)
+    assert ds.clip_ids("test") == ["test000", "test001", "test002"]
+
+
+def test_register_weights_hook(probe):
+    class W:
+        @hookimpl
+        def register_weights(self, register):
+            register(WeightSpec("probe-w", "probe.pth", urls=("https://example.org/probe.pth",)))
+
+    probe(W())
+    specs = plugins.get_weight_specs()
+    assert specs["probe-w"].filename == "probe.pth"
+
+
+def test_register_trainers_hook(probe):
+    from talkbench import Trainer
+
+    class T(Trainer):
+        name = "probetrain"
+        presets = {"tiny": {}}
+
+        def train(self, dataset, *, split, out_dir, device="cpu", seed=0, resume=False, max_steps=None):
+            return out_dir
+
+    class P:
+        @hookimpl
+        def register_trainers(self, register):
+            register(T)
+
+    probe(P())
+    assert plugins.get_trainer("probetrain") is T
+    with pytest.raises(UnknownNameError, match="unknown trainer 'probetrai'. Did you mean 'probetrain'"):
+        plugins.get_trainer("probetrai")
+
+
+def test_register_commands_hook(probe):
+    import talkbench.cli as tcli
+
+    @click.command(epilog="Example: talkbench hello")
+    def hello():
+        """Say hello."""
+        click.echo("hello from a plugin")
+
+    class C:
+        @hookimpl
+        def register_commands(self, cli):
+            cli.add_command(hello)
+
+    probe(C())
+    plugins.pm.hook.register_commands(cli=tcli.cli)
+    try:
+        res = CliRunner().invoke(tcli.cli, ["hello"])
+        assert res.exit_code == 0 and res.output == "hello from a plugin\n"
+    finally:
+        tcli.cli.commands.pop("hello", None)
+
+
+def test_registering_without_a_name_is_an_error(probe):
+    class Nameless:
+        name = ""
+
+    class P:
+        @hookimpl
+        def register_generators(self, register):
+            register(Nameless)
+
+    probe(P())
+    with pytest.raises(TalkbenchError, match="a generator registered without a name"):
+        plugins.get_generators()
+
+
+def test_did_you_mean_for_unknown_names(fake_plugins):
+    with pytest.raises(UnknownNameError) as e:
+        plugins.get_generator("copy-gen")
+    assert str(e.value) == "unknown model 'copy-gen'. Did you mean 'copygen'? Known models: copygen"
+    with pytest.raises(UnknownNameError, match="unknown metric 'lowd'. Did you mean 'loud'"):
+        plugins.get_metric("lowd")
+    with pytest.raises(UnknownNameError, match="unknown dataset 'zzz'. Known datasets: fakeds$"):
+        plugins.get_dataset("zzz")
+
+
+def test_load_plugins_env_limits_entry_points(monkeypatch):
+    monkeypatch.setenv("TALKBENCH_LOAD_PLUGINS", "builtins")
+    plugins.reset_plugins()
+    try:
+        names = [p.name for p in plugins.list_plugins()]
+        assert names == ["builtins"]
+        assert "gt" in plugins.get_generators() and not plugins.get_metrics()
+        monkeypatch.setenv("TALKBENCH_LOAD_PLUGINS", "")
+        plugins.reset_plugins()
+        assert plugins.list_plugins() == [] and plugins.get_generators() == {}
+    finally:
+        monkeypatch.delenv("TALKBENCH_LOAD_PLUGINS")
+        plugins.reset_plugins()
+
+
+def test_a_plugin_that_raises_at_import_warns_once_and_others_load(monkeypatch, capsys):
+    from importlib import metadata
+
+    real = metadata.entry_points
+
+    class EP:
+        name, value, group, dist = "explodes", "talkbench_explodes", "talkbench", None
+
+        def load(self):
+            raise RuntimeError("bad plugin\nsecond line")
+
+    def fake_entry_points(**kw):
+        return list(real(**kw)) + [EP()] if kw.get("group") == "talkbench" else real(**kw)
+
+    monkeypatch.setattr(metadata, "entry_points", fake_entry_points)
+    monkeypatch.setenv("TALKBENCH_LOAD_PLUGINS", "builtins,explodes")
+    plugins.reset_plugins()
+    try:
+        infos = {p.name: p for p in plugins.list_plugins()}
+        err = capsys.readouterr().err.strip().splitlines()
+        assert err == ["talkbench: warning: plugin 'explodes' failed to load (RuntimeError: bad plugin)"]
+        assert infos["explodes"].error == "RuntimeError: bad plugin"
+        assert "register_generators" in infos["builtins"].hooks
+        assert "static" in plugins.get_generators()
+    finally:
+        monkeypatch.undo()
+        plugins.reset_plugins()
