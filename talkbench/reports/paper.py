@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +15,16 @@ PAPER_SOURCE = "SyncDiff paper"
 
 
 def paper_dir() -> Path:
-    """``$TALKBENCH_PAPER_DIR``, else ``results/paper`` of the checkout this package lives in."""
+    """``$TALKBENCH_PAPER_DIR``, else ``results/paper`` of this checkout, else the installed copy.
+
+    (A wheel ships the CSVs as data files under ``<prefix>/share/talkbench/paper``.)
+    """
     env = os.environ.get("TALKBENCH_PAPER_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "results" / "paper"
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parents[2] / "results" / "paper"
+    installed = Path(sys.prefix) / "share" / "talkbench" / "paper"
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
 
 
 @dataclass(frozen=True)
