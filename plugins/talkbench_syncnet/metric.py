@@ -82,6 +82,7 @@ class _SyncNetMetric(Metric):
             from talkbench_syncnet.demo_net import ensure_demo_weights
 
             path = ensure_demo_weights(progress=True)
+            self.weights = ()  # the official file is not used; protocol()["weights"] names this one
             self.weights_info = {"name": "syncnet_demo", "path": str(path), "sha256": sha256_file(path),
                                  "override": False}
         else:

@@ -70,7 +70,8 @@ class SyncNetTrainer(Trainer):
         Option("fc_dim", int, 512, "hidden width of the fc heads", min=8),
         Option("embed_dim", int, 1024, "embedding size", min=8),
         Option("steps", int, 100000, "optimizer steps", min=1),
-        Option("batch_size", int, 64, "pairs per step", min=2),
+        Option("batch_size", int, 64, "video windows per step", min=2),
+        Option("negatives", int, 7, "offset audio windows paired with each video window", min=1),
         Option("lr", float, 1e-4, "Adam learning rate", min=0.0),
         Option("margin", float, 20.0, "contrastive margin for offset pairs", min=0.0),
         Option("min_shift", int, 3, "smallest audio shift of a negative pair, frames", min=1),
@@ -83,7 +84,7 @@ class SyncNetTrainer(Trainer):
         "paper": {},
         # The demo expert: 64×64 whole frames, narrow towers, 64-d embeddings (≈0.44 M params).
         "tiny": {"img_size": 64, "channels": "16,32,64,64,64,128", "fc_dim": 128, "embed_dim": 64,
-                 "steps": 600, "batch_size": 32, "lr": 1e-3, "margin": 2.0, "save_every": 100},
+                 "steps": 600, "batch_size": 16, "negatives": 7, "lr": 1e-3, "margin": 2.0, "save_every": 100},
     }
     default_preset = "paper"
 
@@ -109,8 +110,12 @@ class SyncNetTrainer(Trainer):
             start = int(state["step"])
         clips = load_training_clips(dataset, split, cfg.img_size, opts["jpeg_roundtrip"],
                                     limit=opts["limit"] or None, progress=progress)
-        if max(c.n_windows for c in clips) <= opts["min_shift"]:
-            raise ValueError(f"{dataset.name}/{split}: clips too short for shifts of {opts['min_shift']} frames")
+        if opts["max_shift"] - opts["min_shift"] + 1 < opts["negatives"]:
+            raise ValueError(f"negatives={opts['negatives']} needs at least that many shifts in "
+                             f"[min_shift, max_shift] = [{opts['min_shift']}, {opts['max_shift']}]")
+        if max(c.n_windows for c in clips) <= opts["min_shift"] + opts["negatives"]:
+            raise ValueError(f"{dataset.name}/{split}: clips too short for {opts['negatives']} offset pairs "
+                             f"of at least {opts['min_shift']} frames; lower negatives/min_shift")
         meta = {"dataset": dataset.name, "split": split, "seed": seed, "steps": steps,
                 "options": {k: v for k, v in opts.items()}, "clips": len(clips)}
         model.train()
@@ -118,7 +123,7 @@ class SyncNetTrainer(Trainer):
         with Progress(disable=not progress, transient=True) as bar:
             task = bar.add_task("syncnet train", total=steps, completed=start)
             for step in range(start, steps):
-                video, audio, label = sample_batch(clips, opts["batch_size"], seed, step,
+                video, audio, label = sample_batch(clips, opts["batch_size"], seed, step, negatives=opts["negatives"],
                                                    min_shift=opts["min_shift"], max_shift=opts["max_shift"])
                 loss = contrastive_loss(model.forward_lip(video.to(device)), model.forward_aud(audio.to(device)),
                                         label.to(device), opts["margin"])

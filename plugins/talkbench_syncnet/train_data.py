@@ -48,36 +48,41 @@ def load_training_clips(dataset: Dataset, split: str, size: int, jpeg_roundtrip:
     return out
 
 
-def sample_batch(clips: list[TrainClip], batch_size: int, seed: int, step: int, *,
+def sample_batch(clips: list[TrainClip], batch_size: int, seed: int, step: int, *, negatives: int = 7,
                  min_shift: int = 3, max_shift: int = 15) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(video (B,3,5,S,S) float, audio (B,1,13,20) float, label (B,) 1=in sync) for ``step``.
+    """Video (B,3,5,S,S) float, audio (B·K,1,13,20) float and labels (B,K), 1 = in sync.
 
-    Half the pairs are in sync; the others pair video window i with audio window i + d,
-    min_shift ≤ |d| ≤ max_shift (the offsets LSE searches), inside the same clip.
+    Each of the B video windows i is paired with K = 1 + ``negatives`` audio windows of its
+    clip: window i itself and windows i + d, min_shift ≤ |d| ≤ max_shift (the offsets LSE
+    searches), distinct. The audio tower is cheap, so several negatives per video window give
+    more signal per step than one pair per window.
     """
     rng = np.random.default_rng([seed, step])
     vids, auds, labels = [], [], []
-    while len(labels) < batch_size:
+    shifts = np.concatenate([np.arange(-max_shift, -min_shift + 1), np.arange(min_shift, max_shift + 1)])
+    while len(vids) < batch_size:
         c = clips[rng.integers(len(clips))]
         i = int(rng.integers(c.n_windows))
-        positive = rng.random() < 0.5
-        j = i
-        if not positive:
-            d = int(rng.integers(min_shift, max_shift + 1)) * (1 if rng.random() < 0.5 else -1)
-            j = i + d
-            if not 0 <= j < c.n_windows:
-                j = i - d
-                if not 0 <= j < c.n_windows:
-                    continue  # clip too short for this shift; draw again
+        valid = [int(i + d) for d in shifts if 0 <= i + d < c.n_windows]
+        if len(valid) < negatives:
+            continue  # window too close to both ends of a short clip; draw again
+        js = [i] + [int(j) for j in rng.choice(valid, size=negatives, replace=False)]
         vids.append(c.frames[i: i + FRAMES_PER_WINDOW])
-        auds.append(c.mfcc[:, MFCC_PER_FRAME * j: MFCC_PER_FRAME * j + MFCC_WINDOW])
-        labels.append(1.0 if positive else 0.0)
+        auds.extend(c.mfcc[:, MFCC_PER_FRAME * j: MFCC_PER_FRAME * j + MFCC_WINDOW] for j in js)
+        labels.append([1.0] + [0.0] * negatives)
     video = torch.from_numpy(np.stack(vids)).permute(0, 4, 1, 2, 3).float()  # B,3,5,S,S (BGR 0–255)
     audio = torch.from_numpy(np.stack(auds)).unsqueeze(1)
     return video, audio, torch.tensor(labels)
 
 
 def contrastive_loss(v: torch.Tensor, a: torch.Tensor, label: torch.Tensor, margin: float) -> torch.Tensor:
-    """The SyncNet paper's loss: ½ mean( y·d² + (1−y)·max(margin − d, 0)² ), d = ‖v − a‖₂."""
-    d = torch.nn.functional.pairwise_distance(v, a)
-    return 0.5 * (label * d.pow(2) + (1 - label) * torch.clamp(margin - d, min=0).pow(2)).mean()
+    """The SyncNet paper's loss, y·d² + (1−y)·max(margin − d, 0)², d = ‖v − a‖₂, halved.
+
+    ``v`` (B, D), ``a`` (B·K, D), ``label`` (B, K). In-sync and offset pairs are averaged
+    separately and then summed, so K − 1 negatives per positive do not swamp the positives.
+    """
+    b, k = label.shape
+    d = torch.nn.functional.pairwise_distance(v.repeat_interleave(k, 0), a).reshape(b, k)
+    pos = (label * d.pow(2)).sum() / label.sum().clamp(min=1)
+    neg = ((1 - label) * torch.clamp(margin - d, min=0).pow(2)).sum() / (1 - label).sum().clamp(min=1)
+    return 0.5 * (pos + neg)

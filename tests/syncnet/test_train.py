@@ -114,7 +114,7 @@ def test_demo_net_separates_in_sync_from_shifted_and_recovers_offset():
         shifted_c.append(b["value"])
         sync_off.append(a["offset"])
         shifted_off.append(b["offset"])
-    assert np.mean(sync_c) > np.mean(shifted_c) + 0.05
+    assert np.mean(sync_c) > np.mean(shifted_c) + 0.1  # measured: 1.01 vs 0.80
     assert sum(s > t for s, t in zip(sync_c, shifted_c)) >= 0.75 * len(sync_c)
     # offset recovery: audio delayed by 10 frames is found at -10, in-sync at 0
     assert sum(o == 0 for o in sync_off) >= 0.75 * len(sync_off)
