@@ -150,7 +150,3 @@ def load_preset(name: str, **overrides: Any) -> SyncDiffConfig:
     text = resources.files("syncdiff_model").joinpath("presets", f"{name}.yaml").read_text()
     return SyncDiffConfig.from_dict(yaml.safe_load(text)).with_overrides(overrides)
 
-
-# The switches users change from the command line (`--option K=V`), shared by the trainer and
-# the generator so both record the same names.
-SWITCH_KEYS = ("audio", "reference", "num_prev", "freeze_layers", "sampler", "steps")

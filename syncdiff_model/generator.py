@@ -35,12 +35,11 @@ class SyncDiffGenerator(Generator):
     )
 
     def load(self, device: str = "cpu", checkpoint=None) -> None:
-        from syncdiff_model.config import SWITCH_KEYS
         from syncdiff_model.train import load_model
 
         super().load(device, checkpoint)
         path = _require_checkpoint(self.name, checkpoint)
-        switches = {k: self.options[k] for k in SWITCH_KEYS if k in self.options}
+        switches = {o.name: self.options[o.name] for o in SAMPLING + SWITCHES}
         self.model = load_model(path, device, use_ema=self.options["use_ema"], overrides=switches)
         self.config = self.model.config
 
