@@ -35,6 +35,8 @@ class DiffTalkGenerator(Generator):
         Option("batch_size", int, 8, "frames sampled at once", min=1),
         Option("face_backend", str, "auto", "talkbench.faces backend (auto/given/dlib/fan)"),
         Option("feather", float, 0.08, "paste-back seam softening (fraction of the box)", min=0.0),
+        Option("paste", str, "crop", "paste the whole generated crop (DiffTalk's output) or only the "
+               "region below the nose it inpaints", choices=("crop", "below_nose")),
     )
 
     def load(self, device: str = "cpu", checkpoint=None) -> None:
@@ -47,7 +49,7 @@ class DiffTalkGenerator(Generator):
 
     @torch.no_grad()
     def generate(self, source, audio, *, seed=None):
-        from talkbench.faces import paste_back
+        from talkbench.faces import lip_mask, paste_back
         from talkbench_difftalk.schedule import ddim_sample
 
         model, opts, dev = self.model, self.options, self.device
@@ -80,7 +82,10 @@ class DiffTalkGenerator(Generator):
             latent, _ = ddim_sample(model, ctx, z_masked, z_ref, steps=opts["steps"], x_T=x_T,
                                     generator=gen, ema=opts["ema"], **kw)
             out[sl] = to_uint8(model.decode(latent, quantize=True))
-        pasted = paste_back(frames, out, faces.boxes, feather=opts["feather"])
+        region = None
+        if opts["paste"] == "below_nose":
+            region = lip_mask(cfg.image_size, faces.landmarks68, mode="below_nose").astype(np.float32)
+        pasted = paste_back(frames, out, faces.boxes, feather=opts["feather"], region=region)
         meta = dict(source.meta, difftalk={"audio_features": opts["audio_features"], "steps": opts["steps"],
                                            "weights": self.provenance.get("format")})
         return source.replace(frames=pasted, audio=audio, meta=meta)

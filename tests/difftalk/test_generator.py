@@ -87,3 +87,14 @@ def test_lightning_ckpt_needs_config(difftalk_ckpt):
 def test_bad_option_is_one_line():
     with pytest.raises(OptionError, match="audio_features"):
         DiffTalkGenerator(audio_features="mfcc")
+
+
+def test_paste_below_nose_keeps_the_upper_face(tiny_dir):
+    clip = demo_like_clip(2, 96)
+    gen = DiffTalkGenerator(steps=1, paste="below_nose")
+    gen.load("cpu", tiny_dir)
+    out = gen.generate(clip, clip.audio, seed=0).frames
+    eyes = int(clip.meta["landmarks"][:, 36:48, 1].max())  # rows down to the lower eyelids
+    assert np.array_equal(out[:, :eyes], clip.frames[:, :eyes])
+    nose = int(clip.meta["landmarks"][:, 33, 1].min())
+    assert not np.array_equal(out[:, nose:], clip.frames[:, nose:])
