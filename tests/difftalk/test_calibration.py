@@ -20,6 +20,8 @@ Fixture: ../shared/calibration/difftalk (PROTOCOL.md). Tolerances, and why:
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -85,8 +87,7 @@ def test_conditioning_latents_reference_and_masked(m, difftalk_io):
         for key, u8, ref_err in (("z_reference", "reference_u8", 5e-4), ("z_masked", "masked_u8", 5e-3)):
             x = _img(inputs[u8])
             ours = m.encode(x)
-            exact = m.vq.double().encode(x.double()).latents.float()
-            m.vq.float()
+            exact = copy.deepcopy(m.vq).double().encode(x.double()).latents.float()
             _close(ours, exact.numpy(), atol=1e-4, what=f"{key} vs float64")
             _close(ours, ref[key], atol=ref_err, what=f"{key} vs reference")
         # the masked image's rows below the cut are -1 (zeroed in uint8), not 0
