@@ -29,6 +29,14 @@ def _decode(path: Path) -> tuple[list[np.ndarray], list[float], float]:
         raise MediaError(f"{path}: cannot decode video ({exc}); the file is unreadable or truncated") from None
     if not frames:
         raise MediaError(f"{path}: no video frames could be decoded (empty or truncated file)")
+    declared = int(stream.frames or 0)
+    # a file cut short after its index (mp4 "faststart") decodes without error but with fewer
+    # frames than the index declares; a few frames of slack for containers that round
+    if declared and len(frames) < declared - max(2, declared // 50):
+        raise MediaError(
+            f"{path}: decoded only {len(frames)} of the {declared} frames its header declares; "
+            "the file is truncated: download or re-encode it again"
+        )
     return frames, times, rate
 
 
