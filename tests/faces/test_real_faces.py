@@ -6,6 +6,7 @@ landmarks are fitted at full resolution.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def test_paste_back_of_unmodified_crop_changes_frame_by_less_than_one_level(subs
 
 
 def test_cached_second_run_is_10x_faster(decoded):
-    frames = decoded["videoretalking_face_3"][:8]
+    frames = decoded["videoretalking_face_3"][:8].copy()
+    frames[0, 0, 0] = np.frombuffer(os.urandom(3), np.uint8)  # unseen pixels even with a kept cache
     clip = frames_clip(frames, "cache-test")
     t0 = time.perf_counter()
     first = track_faces(clip, backend="dlib")
@@ -150,3 +152,20 @@ def test_dlib_full_clips_95_percent(realdata, name):
     assert tr.found.mean() >= 0.95
     mouth, b = tr.mouth_centers(), tr.boxes
     assert (mouth[:, 1] > (b[:, 1] + b[:, 3]) / 2).mean() >= 0.99
+
+
+def test_dlib_agrees_with_the_demo_clips_exact_geometry():
+    """The demo faces carry exact iBUG-68 landmarks: dlib must land on them (same point order,
+    x/y order and pixel convention), and auto must use them without detecting."""
+    ds = talkbench.get_dataset("demo")()
+    clip = next(ds.iter_clips(ds.default_split, limit=1))
+    given = track_faces(clip)
+    assert given.backend == "given"
+    sub = frames_clip(clip.frames[::8], "demo-sub")
+    detected = track_faces(sub, backend="dlib", smooth=0)
+    assert detected.found.all()
+    err = np.linalg.norm(detected.landmarks - given.landmarks[::8], axis=-1)
+    face = given.boxes[0, 2] - given.boxes[0, 0]
+    assert np.median(err) < 0.05 * face, f"median landmark error {np.median(err):.2f}px"
+    mouth_err = np.linalg.norm(detected.mouth_centers() - given.mouth_centers()[::8], axis=-1)
+    assert mouth_err.max() < 0.05 * face
