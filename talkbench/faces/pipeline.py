@@ -16,6 +16,9 @@ from talkbench.faces.tracking import NO_FACE_POLICIES, SMOOTH_METHODS, build_tra
 log = logging.getLogger("talkbench.faces")
 
 BACKEND_CHOICES = ("auto", "given", "dlib", "fan")
+#: what the boxes of each backend cover: Wav2Lip's pads were tuned on S3FD boxes, which reach
+#: higher (forehead) than dlib's HOG boxes (brows to chin)
+BOX_STYLE = {"given": "given", "dlib": "dlib-hog", "fan": "s3fd"}
 GIVEN_VERSION = "given-1"
 #: the longer side frames are shrunk to for detection (landmarks are fitted at full size)
 DEFAULT_DETECT_MAX_SIDE = 360
@@ -115,7 +118,7 @@ def track_faces(
         boxes, lms, found, stats = build_track(
             raw_boxes, raw_lm, (h, w), no_face=no_face, smooth=0, max_gap=max_gap, clip_id=clip.id
         )  # exact geometry: nothing to smooth
-        meta.update(stats=stats, frame_shape=[int(h), int(w)], cache="none")
+        meta.update(stats=stats, frame_shape=[int(h), int(w)], cache="none", box_style="given")
         return FaceTrack(boxes, lms, found, "given", GIVEN_VERSION, meta)
 
     from talkbench.faces.backends import make_backend
@@ -139,6 +142,7 @@ def track_faces(
     )
     meta.update(
         stats=stats, frame_shape=[int(h), int(w)], detect=be.settings(), cache_key=key,
+        box_style=BOX_STYLE[name],
         cache="hit" if hit else ("miss" if cache else "off"),
         multiple_faces_frames=int((raw["counts"] > 1).sum()),
         seconds=round(time.perf_counter() - started, 3),
