@@ -56,7 +56,7 @@ dataset_options = _compose(
     click.option("--limit", type=int, default=None, help="only the first N clips (sorted ids)"),
     click.option("--dataset-option", "dataset_option", multiple=True, metavar="K=V",
                  help="dataset option, repeatable (e.g. size=128)"),
-    click.option("--data-root", envvar="TALKBENCH_DATA", default=None, type=click.Path(),
+    click.option("--data-root", default=None, type=click.Path(),
                  help="dataset root (env TALKBENCH_DATA)"),
 )
 

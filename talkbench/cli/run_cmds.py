@@ -174,7 +174,7 @@ Examples:
 @click.option("--dataset", "-d", required=True, help="dataset name (talkbench datasets)")
 @click.option("--split", default=None, help="split (default: train if the dataset has one)")
 @click.option("--dataset-option", "dataset_option", multiple=True, metavar="K=V", help="dataset option, repeatable")
-@click.option("--data-root", envvar="TALKBENCH_DATA", default=None, type=click.Path(), help="dataset root (env TALKBENCH_DATA)")
+@click.option("--data-root", default=None, type=click.Path(), help="dataset root (env TALKBENCH_DATA)")
 @click.option("--preset", default=None, help="the trainer's named option set (e.g. tiny, paper)")
 @click.option("--option", "-o", "option", multiple=True, metavar="K=V", help="override one option, repeatable")
 @click.option("--out", default=None, type=click.Path(), help="output directory (default checkpoints/<model>)")

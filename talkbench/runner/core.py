@@ -68,6 +68,7 @@ def make_plan(
         clip_ids=ids, limit=limit, metric_names=names, metric_options={k: dict(v) for k, v in (metric_options or {}).items()},
         seed=seed, run_dir=planning.run_dir_for(out, model, dataset, split, key), label=label,
         weights=weights_used, videos=videos, videos_dir=videos_dir,
+        explicit_data_root=str(data_root) if data_root else None,
     )
     return plan, {"has_transcripts": has_tr, "generator_weights": gen_weights}
 
@@ -152,7 +153,7 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
         cfg["model"], cfg["dataset"], split=cfg["split"], limit=cfg.get("limit"), metrics=cfg["metrics"],
         options=cfg.get("options") if not cfg.get("videos_dir") else None,
         metric_options=cfg.get("metric_options"), checkpoint=cfg.get("checkpoint"), weights=cfg.get("weights"),
-        seed=cfg.get("seed", 0), out=run_dir.parent.parent, data_root=cfg.get("data_root"),
+        seed=cfg.get("seed", 0), out=run_dir.parent.parent, data_root=cfg.get("explicit_data_root"),
         label=cfg.get("label"), dataset_options=cfg.get("dataset_options"),
         videos=_videos_for(cfg) if cfg.get("videos_dir") else None, videos_dir=cfg.get("videos_dir"),
     )
@@ -174,7 +175,7 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
 def _videos_for(cfg: dict) -> dict[str, Path]:
     from talkbench.runner.evaluate import match_videos
 
-    ds, _ = planning.make_dataset(cfg["dataset"], cfg.get("data_root"), cfg.get("dataset_options"))
+    ds, _ = planning.make_dataset(cfg["dataset"], cfg.get("explicit_data_root"), cfg.get("dataset_options"))
     ids = sorted(ds.clip_ids(cfg["split"]))
     return match_videos(Path(cfg["videos_dir"]), ids).matched
 

@@ -44,6 +44,7 @@ class RunPlan:
     #: evaluate mode: clip id -> an existing video made by another tool
     videos: dict[str, Path] | None = None
     videos_dir: str | None = None
+    explicit_data_root: str | None = None
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -58,6 +59,7 @@ class RunPlan:
         return {
             "model": self.model, "options": self.options, "dataset": self.dataset_name,
             "dataset_options": self.dataset_options, "data_root": self.data_root,
+            "explicit_data_root": self.explicit_data_root,
             "split": self.split, "limit": self.limit, "metrics": self.metric_names,
             "metric_options": self.metric_options, "seed": self.seed, "label": self.label,
             "checkpoint": self.checkpoint["path"] if self.checkpoint else None,
@@ -106,11 +108,11 @@ def make_dataset(name: str, data_root: str | Path | None, options: Mapping[str, 
     from talkbench.plugins import get_dataset
 
     ds_cls = get_dataset(name)
-    root = data_root or os.environ.get("TALKBENCH_DATA") or None
-    # datasets that need no root (demo) keep their own cache unless a root is given explicitly
-    use_root = root if (ds_cls.needs_root or data_root) else None
-    dataset = ds_cls(root=use_root, **dict(options or {}))
-    return dataset, (str(use_root) if use_root else None)
+    # only an explicit root is passed: datasets read $TALKBENCH_DATA themselves (it may hold
+    # several datasets as <name>/ folders), and the demo keeps its own cache
+    dataset = ds_cls(root=data_root, **dict(options or {}))
+    recorded = data_root or (os.environ.get("TALKBENCH_DATA") if ds_cls.needs_root else None)
+    return dataset, (str(recorded) if recorded else None)
 
 
 def dataset_has_transcripts(dataset: Dataset, split: str, ids: list[str]) -> bool:
