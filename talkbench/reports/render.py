@@ -14,7 +14,9 @@ FORMATS = ("latex", "markdown", "csv", "json")
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
                   "−": "$-$", "†": r"$^\dagger$", "↑": r"$\uparrow$", "↓": r"$\downarrow$"}
-LATEX_PACKAGES = ("booktabs", "xcolor")
+LATEX_PACKAGES = ("booktabs", "xcolor", "graphicx")
+#: wider tables are scaled to the line width (\resizebox, graphicx): 3 datasets × 6 metrics
+RESIZE_ABOVE = 13
 
 
 def latex_escape(text: str) -> str:
@@ -45,6 +47,9 @@ def to_latex(table: Table, standalone: bool = False) -> str:
              r"\begin{table*}[t]", r"\centering", rf"\caption{{{latex_escape(table.caption)}}}",
              rf"\label{{{table.label}}}", r"\setlength{\tabcolsep}{4pt}",
              r"\begin{tabular}{l" + "".join("c" * per for _ in groups) + "}", r"\toprule"]
+    wide = len(table.columns) + 1 > RESIZE_ABOVE
+    if wide:
+        lines.insert(-2, r"\resizebox{\linewidth}{!}{%")
     heads = " & ".join(rf"\multicolumn{{{per}}}{{c}}{{{latex_escape(display_dataset(d))}}}" for d in groups)
     lines.append(f" & {heads} \\\\")
     lines.append(" ".join(rf"\cmidrule(lr){{{2 + i * per}-{1 + (i + 1) * per}}}" for i in range(len(groups))))
@@ -55,7 +60,7 @@ def to_latex(table: Table, standalone: bool = False) -> str:
             lines.append(r"\midrule")
         for row in section:
             lines.append(latex_escape(row.label) + " & " + " & ".join(_latex_cell(c) for c in row.cells) + r" \\")
-    lines += [r"\bottomrule", r"\end{tabular}"]
+    lines += [r"\bottomrule", r"\end{tabular}" + ("}" if wide else "")]
     if table.notes:
         lines.append(r"\par\smallskip\footnotesize " + r" \\ ".join(latex_escape(n) for n in table.notes))
     lines.append(r"\end{table*}")

@@ -262,7 +262,8 @@ def _delta_row(row: Row, pub: list[PublishedRow], columns: list[Column]) -> Row:
 
 
 def _default_caption(layout: str, datasets: list[str], by: str | None, delta: bool) -> str:
-    names = " and ".join(nm.display_dataset(d) for d in datasets)
+    shown = [nm.display_dataset(d) for d in datasets]
+    names = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
     if delta:
         return f"Difference to the published numbers (ours − published) on {names}."
     what = f"Ablation of {by}" if layout == "ablation" else "Quantitative comparison"

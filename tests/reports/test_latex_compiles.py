@@ -32,8 +32,11 @@ def _compile(tmp_path, name: str, tex: str) -> str:
 def test_table1_with_paper_rows_compiles(tmp_path, table1_records):
     recs = table1_records + [make_record("gt", "demo", {"lse_c": 3.0}, protocol={"lse_c": {"net": "demo"}}),
                              make_record("my_model&co", "demo", {"lse_c": 2.5, "psnr": 30.0})]
-    log = _compile(tmp_path, "table1", render_table(recs, "latex", paper=True, standalone=True,
-                                                    caption="Results: 100% demo_runs & #1"))
+    tex = render_table(recs, "latex", paper=True, standalone=True, caption="Results: 100% demo_runs & #1")
+    # three dataset groups (lrs2, lrs3, demo) are scaled to the line width
+    assert "\\resizebox{\\linewidth}{!}{%\n\\begin{tabular}{l" + "c" * 18 + "}" in tex
+    assert "\\end{tabular}}" in tex and "\\usepackage{graphicx}" in tex
+    log = _compile(tmp_path, "table1", tex)
     assert "Undefined control sequence" not in log
 
 
