@@ -25,7 +25,6 @@ from typing import Sequence
 
 from talkbench.errors import TalkbenchError
 from talkbench.reports.render import render
-from talkbench.reports.selection import option_of
 from talkbench.reports.table import Table, build_table
 
 TABLE_FORMATS = {"tex": "latex", "md": "markdown", "csv": "csv", "json": "json"}

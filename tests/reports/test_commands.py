@@ -14,7 +14,7 @@ from talkbench.builtins.commands import parse_grid
 from talkbench.cli import cli, register_plugin_commands
 from talkbench.plugins import pm
 
-from reports_fakes import make_record, write_records
+from reports_fakes import write_records
 
 TINY_DEMO = ["--dataset-option", "size=64", "--dataset-option", "n_speakers=1",
              "--dataset-option", "clips_per_speaker=4", "--dataset-option", "seconds=1"]
