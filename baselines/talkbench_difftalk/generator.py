@@ -80,7 +80,7 @@ class DiffTalkGenerator(Generator):
             if opts["inpaint"]:
                 kw = dict(mask=torch.from_numpy(faces.keep_mask[sl]).to(dev), x0=model.encode_target(target))
             latent, _ = ddim_sample(model, ctx, z_masked, z_ref, steps=opts["steps"], x_T=x_T,
-                                    generator=gen, ema=opts["ema"], **kw)
+                                    generator=gen, ema=opts["ema"], keep_trace=False, **kw)
             out[sl] = to_uint8(model.decode(latent, quantize=True))
         region = None
         if opts["paste"] == "below_nose":

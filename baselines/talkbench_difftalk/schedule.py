@@ -97,7 +97,7 @@ def ddim_sample(model, context: torch.Tensor, z_masked: torch.Tensor, z_referenc
                 steps: int = 200, x_T: torch.Tensor | None = None,
                 generator: torch.Generator | None = None, ema: bool = True,
                 mask: torch.Tensor | None = None, x0: torch.Tensor | None = None,
-                inpaint_noises: torch.Tensor | None = None, progress=None):
+                inpaint_noises: torch.Tensor | None = None, progress=None, keep_trace: bool = True):
     """DiffTalk's DDIM (eta 0). With ``mask`` (1 = keep ``x0``), before each step the latent is
     blended with q_sample(x0, t) as DiffTalk's inference does; the final latent is not re-blended.
 
@@ -129,8 +129,9 @@ def ddim_sample(model, context: torch.Tensor, z_masked: torch.Tensor, z_referenc
         trace.alphas.append(float(sched.alphas_cumprod[t_int]))
         trace.alphas_prev.append(float(sched.alphas_cumprod[prev] if prev >= 0 else sched.final_alpha_cumprod))
         x = out.prev_sample
-        trace.x_inter.append(x)
-        trace.pred_x0.append(out.pred_original_sample)
+        if keep_trace:  # per-step latents cost memory over 200 steps; the calibration wants them
+            trace.x_inter.append(x)
+            trace.pred_x0.append(out.pred_original_sample)
         if progress is not None:
             progress()
     return x, trace

@@ -29,6 +29,16 @@ def test_yaml_sizes_the_reduced_model(difftalk_fixture_dir):
     assert cfg.latent_size == 64 and cfg.unet.num_head_channels == 16
 
 
+def test_parameter_counts_match_the_manifest(difftalk_model, difftalk_fixture_dir):
+    n = json.loads((difftalk_fixture_dir / "manifest.json").read_text())["checkpoint"]["n_params_by_prefix"]
+    model = difftalk_model[0]
+    assert sum(p.numel() for p in model.unet.parameters()) == n["model.diffusion_model."]
+    assert sum(p.numel() for p in model.vq.parameters()) == n["first_stage_model."]
+    assert sum(p.numel() for p in model.cond.audio.parameters()) == n["cond_stage_model_for_audio."]
+    assert sum(p.numel() for p in model.cond.audio_smooth.parameters()) == n["cond_stage_model_for_audio_smooth."]
+    assert sum(p.numel() for p in model.cond.ldm.parameters()) == n["cond_stage_model_for_ldm."]
+
+
 def test_yaml_errors_name_the_file(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("model: {params: {}}\n")
