@@ -1,6 +1,8 @@
 """On-disk cache of raw per-frame detections under ``$TALKBENCH_HOME/faces/``.
 
-Keyed by the clip's content (sha256 of the file, or of the decoded frames for in-memory clips),
+Keyed by the clip's content: sha256 of the video file while the clip's frames are still lazily
+read from it (then a hit needs no decoding), else sha256 of the decoded pixels; both keys are
+written on a miss so either finds the entry next time. Also in the key:
 the frame rate it was decoded at, the backend, its version and its settings, so a second run
 detects nothing and any change that could alter the landmarks misses the cache. Raw detections
 are cached (not the finished track) so the cheap tracking options can change without a re-run.
@@ -18,20 +20,22 @@ import numpy as np
 
 from talkbench.hashing import sha256_file, sha256_json, talkbench_home
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def faces_cache_dir() -> Path:
     return talkbench_home() / "faces"
 
 
-def content_key(clip: Any, frames: np.ndarray | None = None) -> str:
-    """sha256 of what the frames come from: the file (fast, memoised) or the pixels."""
-    path = getattr(clip, "path", None)
-    if path is not None and Path(path).is_file():
-        return "file:" + sha256_file(path)
-    if frames is None:
-        frames = clip.frames
+def file_content_key(path: str | Path) -> str:
+    """sha256 of a video file (memoised by path/size/mtime, so repeated runs hash once)."""
+    return "file:" + sha256_file(path)
+
+
+def pixel_content_key(frames: np.ndarray) -> str:
+    """sha256 of decoded frames: for in-memory clips, e.g. a generator's output. Frames that
+    were replaced (``clip.replace(frames=...)`` keeps ``path``) must never hit the source's
+    entry, so loaded arrays are always keyed by their pixels."""
     h = hashlib.sha256()
     h.update(str(frames.shape).encode())
     h.update(np.ascontiguousarray(frames).data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -124,29 +125,45 @@ def track_faces(
     from talkbench.faces.backends import make_backend
 
     be = make_backend(name, device=device, detect_max_side=detect_max_side)
-    version = be.version
-    frames = clip.frames
-    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
-        raise ValueError(f"clip {clip.id}: frames must be T×H×W×3 with T ≥ 1, got {frames.shape}")
-    key = face_cache.cache_key(face_cache.content_key(clip, frames), clip.fps, name, version, be.settings())
-    raw = face_cache.load_raw(key) if cache else None
-    hit = raw is not None and len(raw["boxes"]) == len(frames)
-    if not hit:
-        raw = detect_raw(frames, be, progress=progress, label=clip.id)
-        if cache:
-            face_cache.save_raw(key, **raw)
-    h, w = frames.shape[1:3]
+    raw, key, status = _cached_detections(clip, be, cache, progress)
+    h, w = (int(v) for v in raw["frame_shape"])
     boxes, lms, found, stats = build_track(
         raw["boxes"], raw["landmarks"], (h, w), no_face=no_face, smooth=smooth,
         smooth_method=smooth_method, max_gap=max_gap, clip_id=clip.id,
     )
     meta.update(
-        stats=stats, frame_shape=[int(h), int(w)], detect=be.settings(), cache_key=key,
-        box_style=BOX_STYLE[name],
-        cache="hit" if hit else ("miss" if cache else "off"),
+        stats=stats, frame_shape=[h, w], detect=be.settings(), cache_key=key,
+        box_style=BOX_STYLE[name], cache=status,
         multiple_faces_frames=int((raw["counts"] > 1).sum()),
         seconds=round(time.perf_counter() - started, 3),
     )
     log.info("faces %s: %s (%s), %d/%d frames detected, cache %s", clip.id, name, why,
              stats["found"], stats["frames"], meta["cache"])
-    return FaceTrack(boxes, lms, found, name, version, meta)
+    return FaceTrack(boxes, lms, found, name, be.version, meta)
+
+
+def _cached_detections(clip: Clip, be, cache: bool, progress: bool) -> tuple[dict, str, str]:
+    """(raw detections, cache key, "hit"|"miss"|"off"); detects only on a miss."""
+    parts = (clip.fps, be.name, be.version, be.settings())
+    file_key = None
+    if cache and clip.path is not None and callable(clip.frames_source) and Path(clip.path).is_file():
+        # frames still lazily read from the file: its hash decides, and a hit skips decoding
+        file_key = face_cache.cache_key(face_cache.file_content_key(clip.path), *parts)
+        raw = face_cache.load_raw(file_key)
+        if raw is not None:
+            return raw, file_key, "hit"
+    frames = clip.frames
+    if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
+        raise ValueError(f"clip {clip.id}: frames must be T×H×W×3 with T ≥ 1, got {frames.shape}")
+    key = face_cache.cache_key(face_cache.pixel_content_key(frames), *parts)
+    raw = face_cache.load_raw(key) if cache else None
+    status = "hit"
+    if raw is None or len(raw["boxes"]) != len(frames):
+        raw = detect_raw(frames, be, progress=progress, label=clip.id)
+        raw["frame_shape"] = np.array(frames.shape[1:3], dtype=np.int64)
+        status = "miss" if cache else "off"
+        if cache:
+            face_cache.save_raw(key, **raw)
+    if file_key is not None:
+        face_cache.save_raw(file_key, **raw)
+    return raw, key, status

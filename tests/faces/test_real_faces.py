@@ -169,3 +169,21 @@ def test_dlib_agrees_with_the_demo_clips_exact_geometry():
     assert np.median(err) < 0.05 * face, f"median landmark error {np.median(err):.2f}px"
     mouth_err = np.linalg.norm(detected.mouth_centers() - given.mouth_centers()[::8], axis=-1)
     assert mouth_err.max() < 0.05 * face
+
+
+def test_file_backed_cache_hit_skips_decoding_and_replaced_frames_never_hit(tmp_path, decoded):
+    frames = decoded["videoretalking_face_5"][:6]
+    path = talkbench.write_video(tmp_path / "six.mp4", frames, 25)
+    first = track_faces(talkbench.load_clip(path, require_audio=False), backend="dlib")
+    assert first.meta["cache"] == "miss"
+    lazy = talkbench.load_clip(path, require_audio=False)
+    again = track_faces(lazy, backend="dlib")
+    assert again.meta["cache"] == "hit" and callable(lazy.frames_source)  # nothing decoded
+    np.testing.assert_array_equal(again.landmarks, first.landmarks)
+    # a generator's output keeps the source's path: its new pixels must be detected afresh
+    loaded = talkbench.load_clip(path, require_audio=False)
+    generated = loaded.replace(frames=np.ascontiguousarray(loaded.frames[:, :, ::-1]))  # mirrored
+    out = track_faces(generated, backend="dlib")
+    assert out.meta["cache"] == "miss"
+    w = frames.shape[2]
+    np.testing.assert_allclose(out.mouth_centers()[:, 0], w - first.mouth_centers()[:, 0], atol=0.05 * w)
