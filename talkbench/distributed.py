@@ -97,6 +97,7 @@ def init_process_group(shard: Shard) -> bool:
     if not dist.is_initialized():
         # a long timeout: ranks can finish their shards hours apart
         dist.init_process_group("gloo", timeout=timedelta(seconds=WAIT_TIMEOUT_S))
+        _created.append(True)
     return True
 
 
@@ -124,8 +125,13 @@ def wait_for_shards(run_dir: Path, count: int, timeout: float = WAIT_TIMEOUT_S, 
         time.sleep(poll)
 
 
+_created: list[bool] = []
+
+
 def destroy_process_group() -> None:
+    """Tear down the group only if talkbench created it (a user's accelerate group stays)."""
     import torch.distributed as dist
 
-    if dist.is_available() and dist.is_initialized():
+    if _created and dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
+        _created.clear()

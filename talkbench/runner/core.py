@@ -105,6 +105,7 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     if shard.is_sharded:
         if joined:
             distributed.barrier()
+            distributed.destroy_process_group()
         elif shard.source == "torchrun" and shard.is_main:
             distributed.wait_for_shards(run_dir, shard.count)
         if not shard.is_main and shard.source == "torchrun":
