@@ -3,6 +3,7 @@
 LRS2 (mvlrs_v1)::
 
     ROOT/main/<speaker>/<id>.mp4 + <id>.txt
+    ROOT/pretrain/<speaker>/<id>.mp4 + .txt    optional (split "pretrain", list pretrain.txt)
     ROOT/train.txt  val.txt  test.txt          one "<speaker>/<id>" per line (LRS2's own
                                                lists may add a tag after a space: ignored)
     ROOT/test.tsv                              optional: TalkLip/AV-HuBERT test list (1,243 clips)
@@ -34,7 +35,7 @@ class LRS2(RootedDataset):
     name = "lrs2"
     version = "1"
     description = "LRS2-BBC (main/<speaker>/<id>.mp4 + .txt, official train/val/test filelists)"
-    splits = ("train", "val", "test", "talklip_test")
+    splits = ("train", "val", "test", "talklip_test", "pretrain")
     default_split = "test"
     expected_layout = (
         "ROOT/main/<speaker>/<id>.mp4 and <id>.txt (\"Text: ...\" line); ROOT/train.txt, val.txt, "
@@ -47,8 +48,9 @@ class LRS2(RootedDataset):
     def looks_valid(self, root: Path) -> bool:
         return (root / "main").is_dir()
 
-    def main_dir(self) -> Path:
-        return self.data_root() / "main"
+    def main_dir(self, split: str = "test") -> Path:
+        # only LRS2's pretrain clips live outside main/
+        return self.data_root() / ("pretrain" if split == "pretrain" else "main")
 
     def list_file(self, split: str) -> Path | None:
         root = self.data_root()
@@ -73,18 +75,15 @@ class LRS2(RootedDataset):
                 f"lrs2: TalkLip's test list not found under {self.data_root()} (looked for "
                 f"{', '.join(TALKLIP_TEST_LISTS)}); get test.tsv from Sxjdwang/TalkLip datalist/"
             )
-        if split == "test":
-            # no filelists: every clip under main/ (a partial download, or a test-only copy)
-            return self.scan_ids(self.main_dir())
+        if split in ("test", "pretrain") and self.main_dir(split).is_dir():
+            # no filelist: every clip in the folder (a partial download, or a test-only copy)
+            return self.scan_ids(self.main_dir(split))
         raise DatasetNotFoundError(
             f"lrs2: no {split}.txt filelist in {self.data_root()}; expected {self.expected_layout}"
         )
 
-    def clip_path(self, split: str, clip_id: str) -> Path:
-        return self.main_dir() / clip_id
-
     def load_clip(self, split: str, clip_id: str) -> Clip:
-        return self.lrs_clip(self.main_dir(), clip_id)
+        return self.lrs_clip(self.main_dir(split), clip_id)
 
 
 class LRS3(RootedDataset):

@@ -128,6 +128,11 @@ def run_prepare(
     """Prepare a split; returns a summary (also written to OUT/<dataset>/<split>/summary.json)."""
     from talkbench.plugins import get_dataset
 
+    if settings.get("backend") == "fan":
+        # fail once, up front, instead of once per clip
+        from talkbench.faces.backends.fan_backend import fan_weight_paths
+
+        fan_weight_paths()
     ds = get_dataset(dataset)(root=root)
     split = split or ds.default_split
     ids = ds.clip_ids(split)[: limit if limit is not None else None]

@@ -26,7 +26,7 @@ DEFAULT_DETECT_MAX_SIDE = 360
 
 
 def has_given_geometry(clip: Clip) -> bool:
-    return isinstance(clip.meta.get("landmarks"), np.ndarray) or clip.meta.get("landmarks") is not None
+    return clip.meta.get("landmarks") is not None
 
 
 def choose_backend(clip: Clip, backend: str) -> tuple[str, str]:

@@ -50,6 +50,18 @@ def test_lrs2_missing_lists(lrs2_root):
         ds.clip_ids("talklip_test")
     with pytest.raises(DatasetNotFoundError, match="unknown split 'dev'"):
         ds.clip_ids("dev")
+    with pytest.raises(DatasetNotFoundError, match="no pretrain.txt filelist"):
+        ds.clip_ids("pretrain")
+
+
+def test_lrs2_pretrain_folder(lrs2_root, tiny_mp4):
+    from datasets_helpers import put_clip
+
+    put_clip(tiny_mp4, lrs2_root / "pretrain", "5535415699068794046/00003", "A LONGER PRETRAIN UTTERANCE")
+    ds = get_dataset("lrs2")(root=lrs2_root)
+    assert ds.clip_ids("pretrain") == ["5535415699068794046/00003"]
+    clip = ds.load_clip("pretrain", "5535415699068794046/00003")
+    assert clip.transcript == "A LONGER PRETRAIN UTTERANCE" and clip.path.parent.parent.name == "pretrain"
 
 
 def test_lrs3_layout(lrs3_root):

@@ -87,6 +87,10 @@ def test_prepare_command(mixed_folder, tmp_path):
     bad = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
                                    "--crops", "lips"])
     assert bad.exit_code == 2 and "unknown crop kind(s) lips" in bad.output
+    bad = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
+                                   "--backend", "fan", "--out", str(tmp_path / "f")])
+    assert bad.exit_code == 2 and "weights 'face_alignment_s3fd' missing" in bad.output
+    assert not (tmp_path / "f").exists()  # failed before touching a clip
 
 
 @pytest.mark.slow  # spawning worker processes costs ~25 s on a loaded 2-core machine
