@@ -106,3 +106,33 @@ def test_torchrun_two_ranks_equal_single_process_demo(tmp_path):
         a.pop("_dir"), b.pop("_dir")
         assert a == b and a["dataset"]["n_clips"] == 4
     assert os.environ.get("TALKBENCH_LOAD_PLUGINS") == env_backup
+
+
+def test_env_shard_from_launcher_variables(monkeypatch):
+    from talkbench.distributed import SINGLE, env_shard, resolve_shard
+
+    for k in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
+        monkeypatch.delenv(k, raising=False)
+    assert env_shard() == SINGLE and not SINGLE.is_sharded
+    monkeypatch.setenv("WORLD_SIZE", "4")
+    monkeypatch.setenv("RANK", "3")
+    monkeypatch.setenv("LOCAL_RANK", "1")
+    s = env_shard()
+    assert (s.index, s.count, s.source, s.local_rank, s.is_main) == (3, 4, "torchrun", 1, False)
+    with pytest.raises(TalkbenchError, match="--shard cannot be combined with torchrun/accelerate ranks"):
+        resolve_shard("0/2")
+
+
+def test_find_runs_latest_per_model(fake_plugins, tmp_path):
+    from talkbench.records import find_runs
+
+    out = tmp_path / "res"
+    a = run_benchmark("copygen", "fakeds", metrics=["mae"], limit=1, out=out, progress=False, device="cpu")
+    b = run_benchmark("copygen", "fakeds", metrics=["mae"], limit=1, out=out, progress=False, device="cpu",
+                      options={"gain": 3})
+    (b / "record.json").write_text((b / "record.json").read_text().replace(
+        '"created_at": "', '"created_at": "9'))  # make b unmistakably newer
+    latest = find_runs(out, model="copygen", latest=True)
+    assert [r["run_dir"] for r in latest] == [b.name]
+    assert {r["run_dir"] for r in find_runs(out, model="copygen")} == {a.name, b.name}
+    assert find_runs(out, metric="loud") == [] and find_runs(out, dataset="other") == []
