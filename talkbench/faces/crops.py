@@ -64,26 +64,31 @@ def wav2lip_boxes(
     """Wav2Lip's face boxes: detector boxes grown by ``pads`` = (top, bottom, left, right) pixels
     and clipped to the frame (``frame_shape`` = (H, W, ...)), as Wav2Lip's ``face_detect``.
 
-    ``smooth_window`` > 0 applies Wav2Lip's own smoothing (mean over the window of the *next*
-    boxes); 0 by default because ``track_faces`` already smooths. Returns T×4 float32 with
-    integer values (floored), ready for ``crop_resize(frames, boxes, 96)``.
+    Integer arithmetic as there: the detector's box is clipped at 0 and cast to int, and
+    ``smooth_window`` > 0 applies Wav2Lip's ``get_smoothened_boxes`` (mean over the *next*
+    ``smooth_window`` boxes, written in place into the int array, so each mean is truncated and
+    the last windows see already smoothed boxes). 0 by default because ``track_faces`` smooths
+    already; pass ``track_faces(clip, smooth=0)`` boxes and 5 to reproduce Wav2Lip.
+    Returns T×4 float32 holding integers, ready for ``crop_resize(frames, boxes, 96)``.
     """
     if frame_shape is None:
         raise ValueError("wav2lip_boxes needs frame_shape=(H, W) to clip the padded boxes")
     h, w = int(frame_shape[0]), int(frame_shape[1])
     b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
-    top, bottom, left, right = pads
+    if not np.isfinite(b).all():
+        raise ValueError("some boxes are NaN; select the frames with track.valid first")
+    b = np.clip(b, 0, None).astype(np.int64)  # face_detection: map(int, np.clip(d, 0, None))
+    top, bottom, left, right = (int(p) for p in pads)
     out = np.stack([
         np.maximum(0, b[:, 0] - left), np.maximum(0, b[:, 1] - top),
         np.minimum(w, b[:, 2] + right), np.minimum(h, b[:, 3] + bottom),
     ], axis=1)
-    if smooth_window > 1 and len(out) >= smooth_window:
-        # in place, as Wav2Lip's get_smoothened_boxes: the last windows see smoothed boxes
-        n = len(out)
+    n = len(out)
+    if 1 < smooth_window <= n:
         for i in range(n):
             window = out[n - smooth_window:] if i + smooth_window > n else out[i: i + smooth_window]
-            out[i] = window.mean(axis=0)
-    return np.floor(out).astype(np.float32)
+            out[i] = window.mean(axis=0)  # int array: truncated, as in Wav2Lip
+    return out.astype(np.float32)
 
 
 def mask_lower_half(crops: np.ndarray) -> np.ndarray:

@@ -45,13 +45,19 @@ def test_wav2lip_boxes_pad_and_clip():
 
 def test_wav2lip_boxes_smoothing_is_wav2lips_in_place_window():
     boxes = np.arange(7 * 4, dtype=np.float64).reshape(7, 4) ** 1.5
-    # Wav2Lip's get_smoothened_boxes, written out: forward window of T, in place
-    ref = boxes.copy()
+    # Wav2Lip: int boxes from the detector, then get_smoothened_boxes in place on the int array
+    ref = np.array([[int(v) for v in b] for b in boxes])
     for i in range(len(ref)):
         win = ref[len(ref) - 3:] if i + 3 > len(ref) else ref[i:i + 3]
-        ref[i] = win.mean(axis=0)
+        ref[i] = np.mean(win, axis=0)
     out = wav2lip_boxes(boxes, (0, 0, 0, 0), (10_000, 10_000), smooth_window=3)
-    np.testing.assert_array_equal(out, np.floor(ref).astype(np.float32))
+    np.testing.assert_array_equal(out, ref.astype(np.float32))
+    # truncation at every step differs from a float mean floored once: the port keeps it
+    floats = boxes.copy()
+    for i in range(len(floats)):
+        win = floats[len(floats) - 3:] if i + 3 > len(floats) else floats[i:i + 3]
+        floats[i] = win.mean(axis=0)
+    assert not np.array_equal(out, np.floor(floats).astype(np.float32))
 
 
 def test_crop_resize_is_the_slice_and_pads_outside():
