@@ -106,3 +106,14 @@ def test_wrong_schedule_is_refused(sd):
 
     with pytest.raises(CheckpointLayoutError, match="noise schedule differs"):
         load_state_dict_ldm(DiffTalkModel(replace(REDUCED, linear_end=0.012)), sd)
+
+
+def test_vq_from_a_compvis_checkpoint(difftalk_ckpt, difftalk_model):
+    from talkbench_difftalk.vq_weights import load_vq_weights
+
+    fresh = DiffTalkModel(REDUCED, with_ema=False)
+    load_vq_weights(fresh, difftalk_ckpt)
+    a, b = fresh.vq.state_dict(), difftalk_model[0].vq.state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    with pytest.raises(FileNotFoundError, match="vq_from=.*no such file"):
+        load_vq_weights(fresh, "/nonexistent/vq.ckpt")

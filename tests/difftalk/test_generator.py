@@ -98,3 +98,19 @@ def test_paste_below_nose_keeps_the_upper_face(tiny_dir):
     assert np.array_equal(out[:, :eyes], clip.frames[:, :eyes])
     nose = int(clip.meta["landmarks"][:, 33, 1].min())
     assert not np.array_equal(out[:, nose:], clip.frames[:, nose:])
+
+
+@pytest.mark.slow
+def test_generator_runs_a_lightning_checkpoint_via_weights_override(difftalk_ckpt, difftalk_fixture_dir):
+    from talkbench.weights import clear_weight_overrides, set_weight_override
+
+    set_weight_override("difftalk", difftalk_ckpt)
+    try:
+        gen = DiffTalkGenerator(steps=1, batch_size=1, config=str(difftalk_fixture_dir / "difftalk_reduced.yaml"))
+        gen.load("cpu", None)
+    finally:
+        clear_weight_overrides()
+    assert gen.provenance["format"] == "compvis" and gen.provenance["ema_num_updates"] == 1000
+    clip = demo_like_clip(1, 128)
+    out = gen.generate(clip, clip.audio, seed=0)
+    assert out.frames.shape == (1, 128, 128, 3)
