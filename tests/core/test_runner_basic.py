@@ -88,3 +88,10 @@ def test_different_options_get_a_different_run_dir(fake_plugins, tmp_path):
     recs = find_runs(tmp_path / "res", model="copygen", dataset="fakeds")
     assert len(recs) == 3 and recs[0]["created_at"] >= recs[-1]["created_at"]
     assert [r["seeds"]["seed"] for r in find_runs(tmp_path / "res", model="copygen")].count(1) == 1
+
+
+def test_progress_bar_shows_rate_and_eta(fake_plugins, tmp_path, capsys):
+    run_benchmark("copygen", "fakeds", metrics=["mae"], limit=2, out=tmp_path / "p", device="cpu", progress=True)
+    err = capsys.readouterr().err
+    assert "copygen on fakeds/test" in err and "2/2" in err
+    assert "clips/s" in err and "ETA" in err
