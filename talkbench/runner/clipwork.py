@@ -153,7 +153,10 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
         except Exception as exc:  # the generator crashed on this clip: record it, go on
             entry["failures"].append(failure(clip_id, "generate", exc))
         todo = list(metrics) if entry["video"] else []
-    entry["failures"] = [f for f in entry.get("failures", []) if f.get("metric") not in {m.name for m in todo}]
+    redo = {m.name for m in todo}
+    # failures of what is recomputed now are replaced by this attempt's outcome
+    entry["failures"] = [f for f in entry.get("failures", [])
+                         if not (f.get("metric") in redo or (redo and f.get("stage") == "decode"))]
     if todo:
         try:
             scored = _scored_clip(plan, source, entry["video"])

@@ -157,3 +157,24 @@ def test_unknown_names_and_bad_options_fail_before_work(fake_plugins, tmp_path):
     with pytest.raises(TalkbenchError, match="has no split 'dev'"):
         run_benchmark("copygen", "fakeds", split="dev", out=tmp_path, progress=False)
     assert not (tmp_path / "runs").exists()
+
+
+def test_undecodable_video_is_one_failure_and_not_duplicated(fake_plugins, tmp_path, monkeypatch):
+    import talkbench.runner.clipwork as cw
+    from talkbench.errors import MediaError
+
+    real = cw.read_frames
+
+    def broken(path, fps=25.0):
+        if path.stem == "test002":
+            raise MediaError(f"{path}: cannot decode video (simulated)")
+        return real(path, fps)
+
+    monkeypatch.setattr(cw, "read_frames", broken)
+    for _ in range(2):
+        rec = json.loads((_run(tmp_path, metrics=["mae", "loud"]) / "record.json").read_text())
+        assert [(f["clip_id"], f["stage"]) for f in rec["failures"]] == [("test002", "decode")]
+        assert rec["metrics"]["mae"]["n_clips"] == 4
+    monkeypatch.setattr(cw, "read_frames", real)
+    rec = json.loads((_run(tmp_path, metrics=["mae", "loud"]) / "record.json").read_text())
+    assert rec["failures"] == [] and rec["metrics"]["loud"]["n_clips"] == 5
