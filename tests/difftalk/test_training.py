@@ -32,3 +32,11 @@ def test_tiny_training_two_steps_and_resume(tmp_path):
     assert summary["step"] == 3 and len(summary["losses"]) == 3 and summary["ema_num_updates"] == 3
     assert torch.equal(DiffTalkModel.from_pretrained(out).vq.encoder.conv_in.weight, vq_before)
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())
+
+
+def test_bf16_mixed_precision_step_is_finite(tmp_path):
+    trainer = DiffTalkTrainer(**{**DiffTalkTrainer.presets["tiny"], "vq_steps": 1, "batch_size": 2,
+                                 "mixed_precision": "bf16"})
+    trainer.train(DemoLike(n_frames=4), split="train", out_dir=tmp_path, seed=1, max_steps=1)
+    losses = json.loads((tmp_path / "train_summary.json").read_text())["losses"]
+    assert len(losses) == 1 and np.isfinite(losses[0]) and 0.1 < losses[0] < 10
