@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from talkbench.clip import Clip
+from talkbench.errors import ClipFailure
 from talkbench.faces import cache as face_cache
 from talkbench.faces.track import FaceTrack
 from talkbench.faces.tracking import NO_FACE_POLICIES, SMOOTH_METHODS, build_track, pick_face
@@ -45,6 +46,11 @@ def choose_backend(clip: Clip, backend: str) -> tuple[str, str]:
 
 
 def _given_track(clip: Clip) -> tuple[np.ndarray, np.ndarray]:
+    if not has_given_geometry(clip):
+        raise ValueError(
+            f"clip {clip.id}: backend 'given' needs clip.meta['landmarks'] (T×68×2); "
+            "use backend auto, dlib or fan for clips without them"
+        )
     lm = np.asarray(clip.meta.get("landmarks"), dtype=np.float32)
     if lm.ndim != 3 or lm.shape[1:] != (68, 2):
         raise ValueError(f"clip {clip.id}: meta['landmarks'] must be T×68×2, got {lm.shape}")
@@ -115,6 +121,11 @@ def track_faces(
     if name == "given":
         raw_boxes, raw_lm = _given_track(clip)
         h, w = clip.frames.shape[1:3] if clip.frames_source is not None else (0, 0)
+        if clip.frames_source is not None and clip.num_frames != len(raw_lm):
+            raise ClipFailure(
+                f"clip {clip.id}: clip.meta['landmarks'] has {len(raw_lm)} frames but the clip "
+                f"{clip.num_frames}; drop the stale geometry or use backend dlib/fan"
+            )
         found = np.isfinite(raw_boxes).all(axis=1)
         boxes, lms, found, stats = build_track(
             raw_boxes, raw_lm, (h, w), no_face=no_face, smooth=0, max_gap=max_gap, clip_id=clip.id

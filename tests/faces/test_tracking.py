@@ -100,6 +100,12 @@ def test_given_backend_uses_clip_meta_exactly():
     np.testing.assert_array_equal(tr.landmarks, lm.astype(np.float32))
     with pytest.raises(ValueError, match="face backend 'sfd'"):
         track_faces(clip, backend="sfd")
+    short = clip.replace(frames=frames[:3])  # e.g. a generator that returned fewer frames
+    with pytest.raises(ClipFailure, match="has 4 frames but the clip 3"):
+        track_faces(short)
+    bare = talkbench.Clip(id="b", frames_source=frames)
+    with pytest.raises(ValueError, match="backend 'given' needs clip.meta\\['landmarks'\\]"):
+        track_faces(bare, backend="given")
 
 
 def test_feather_mask_profile():
