@@ -115,19 +115,20 @@ class DiffTalkModel(nn.Module):
 
     # -- save / load (save_pretrained-style directory) ------------------------------------------
     def save_pretrained(self, directory: str | Path) -> Path:
-        """Write config.json + one safetensors file per part, atomically per file."""
+        """config.json + diffusers sub-folders (``unet/``, ``ema_unet/``, ``vq/``, each loadable with
+        diffusers' own ``from_pretrained``) + ``cond.safetensors``. The trainer writes the whole
+        directory under a temporary name and renames it, so a reader never sees half of it."""
         from safetensors.torch import save_file
 
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        parts = {"unet": self.unet, "vq": self.vq, "cond": self.cond}
+        parts = {"unet": self.unet, "vq": self.vq}
         if self.ema_unet is not None:
             parts["ema_unet"] = self.ema_unet
         for name, module in parts.items():
-            tmp = directory / f".{name}.safetensors.tmp"
-            state = {k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}
-            save_file(state, str(tmp))
-            tmp.replace(directory / f"{name}.safetensors")
+            module.save_pretrained(directory / name, safe_serialization=True)
+        state = {k: v.detach().contiguous().cpu() for k, v in self.cond.state_dict().items()}
+        save_file(state, str(directory / "cond.safetensors"))
         tmp = directory / ".config.json.tmp"
         tmp.write_text(json.dumps({"model": "difftalk", **self.config.to_dict()}, indent=1))
         tmp.replace(directory / "config.json")
@@ -145,9 +146,13 @@ class DiffTalkModel(nn.Module):
         data = json.loads(cfg_path.read_text())
         data.pop("model", None)
         cfg = DiffTalkConfig.from_dict(data)
-        has_ema = (directory / "ema_unet.safetensors").is_file()
+        has_ema = (directory / "ema_unet").is_dir()
         model = cls(cfg, with_ema=has_ema)
-        for name in ["unet", "vq", "cond"] + (["ema_unet"] if has_ema else []):
-            state = load_file(str(directory / f"{name}.safetensors"), device=map_location)
-            getattr(model, name).load_state_dict(state, strict=True)
+        weights = "diffusion_pytorch_model.safetensors"
+        for name in ["unet", "vq"] + (["ema_unet"] if has_ema else []):
+            path = directory / name / weights
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: missing; the DiffTalk model directory is incomplete")
+            getattr(model, name).load_state_dict(load_file(str(path), device=map_location), strict=True)
+        model.cond.load_state_dict(load_file(str(directory / "cond.safetensors"), device=map_location), strict=True)
         return model

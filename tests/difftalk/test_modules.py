@@ -84,8 +84,13 @@ def test_seeded_sampling_is_deterministic(tiny):
 def test_save_pretrained_round_trip(tiny, tmp_path):
     tiny.save_pretrained(tmp_path / "m")
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
-        "cond.safetensors", "config.json", "ema_unet.safetensors", "unet.safetensors", "vq.safetensors"]
+        "cond.safetensors", "config.json", "ema_unet", "unet", "vq"]
     back = DiffTalkModel.from_pretrained(tmp_path / "m")
+    # the parts are plain diffusers folders
+    from talkbench_difftalk._diffusers import diffusers
+
+    unet = diffusers().UNet2DConditionModel.from_pretrained(tmp_path / "m" / "ema_unet")
+    assert torch.equal(unet.conv_in.weight, tiny.ema_unet.conv_in.weight)
     assert back.config == TINY
     a, b = tiny.state_dict(), back.state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
