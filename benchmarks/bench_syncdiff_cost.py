@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import torch
@@ -63,6 +64,7 @@ def main() -> None:
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     out = {"bench": "syncdiff_cost", "device": "cpu", "threads": args.threads,
+           "loadavg_at_start": os.getloadavg()[0],
            "torch": torch.__version__}
     for preset in args.presets.split(","):
         out[preset] = measure(preset, args.calls)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 
 import numpy as np
@@ -48,7 +49,7 @@ def score(pairs) -> dict:
         g = frames[1:, y1:y2, x1:x2].astype(np.float64)
         r = ref.frames[1:, y1:y2, x1:x2].astype(np.float64)
         mse = ((g - r) ** 2).mean(axis=(1, 2, 3))
-        se += float(np.sum(10 * np.log10(255.0 ** 2 / np.maximum(mse, 1e-10))))
+        se += float(np.sum(10 * np.log10(255.0 ** 2 / np.maximum(mse, 255.0 ** 2 * 1e-10))))  # cap: 100 dB
         n += len(mse)
         d, e = darkness(frames, box), envelope(ref.audio, len(frames))
         corrs.append(float(np.corrcoef(d, e)[0, 1]) if d.std() > 0 else 0.0)
@@ -63,6 +64,7 @@ def main() -> None:
     p.add_argument("--sampler", default="dpmsolver")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ae", default=None, help="also score GT-Rec (syncdiff-ae) of this checkpoint")
     args = p.parse_args()
     torch.set_num_threads(1)
     from talkbench import get_dataset, get_generator
@@ -73,10 +75,14 @@ def main() -> None:
         frames = clip.frames[: args.frames]
         meta = {**clip.meta, "landmarks": clip.meta["landmarks"][: args.frames], "boxes": clip.meta["boxes"][: args.frames]}
         refs.append(clip.replace(frames=frames, audio=clip.audio[: args.frames * 640], meta=meta))
-    out = {"bench": "syncdiff_learning", "clips": len(refs), "frames_per_clip": args.frames,
+    out = {"bench": "syncdiff_learning", "loadavg": os.getloadavg()[0], "clips": len(refs), "frames_per_clip": args.frames,
            "sampler": args.sampler, "steps": args.steps,
            "gt": score([(r.frames, r) for r in refs]),
            "static": score([(np.repeat(r.frames[:1], len(r.frames), 0), r) for r in refs])}
+    if args.ae:
+        gen = get_generator("syncdiff-ae")()
+        gen.load("cpu", args.ae)
+        out["gt-rec"] = score([(gen.generate(r, r.audio).frames, r) for r in refs])
     for item in args.model:
         name, path = item.split("=", 1)
         gen = get_generator("syncdiff")(sampler=args.sampler, steps=args.steps)
