@@ -187,3 +187,13 @@ def test_file_backed_cache_hit_skips_decoding_and_replaced_frames_never_hit(tmp_
     assert out.meta["cache"] == "miss"
     w = frames.shape[2]
     np.testing.assert_allclose(out.mouth_centers()[:, 0], w - first.mouth_centers()[:, 0], atol=0.05 * w)
+
+
+def test_lrs2_sized_frames_are_upsampled_for_dlib(subset_tracks):
+    """LRS2 is 160×160 with ~50-90 px faces, below dlib's 80 px HOG window: detection upsamples."""
+    frames, track = subset_tracks["sadtalker_WDA_KatieHill_000"]
+    small = np.stack([cv2.resize(f, (160, 160), interpolation=cv2.INTER_AREA) for f in frames[:4]])
+    tr = track_faces(frames_clip(small, "lrs2-size"), backend="dlib", smooth=0)
+    assert tr.found.all()
+    scale = 160 / frames.shape[1]
+    np.testing.assert_allclose(tr.mouth_centers(), track.mouth_centers()[:4] * scale, atol=4)
