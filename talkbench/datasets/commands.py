@@ -63,7 +63,7 @@ def prepare(dataset, data_root, split, backend, no_face, smooth, crops, workers,
             workers=workers, limit=limit, force=force, progress=not as_json,
         )
     except TalkbenchError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.secho(f"talkbench: error: {exc}", fg="red", err=True)  # the CLI's one-line style
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(summary, default=str))
