@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 
-import pytest
 from click.testing import CliRunner
 
 from talkbench import Trainer, hookimpl, plugins
