@@ -161,3 +161,23 @@ def test_train_command_calls_the_trainer(fake_plugins, tmp_path):
     assert calls == {"options": {"lr": 0.01, "width": 4}, "split": "train", "n": 6, "device": "cpu", "seed": 3,
                      "resume": True, "max_steps": 5}
     assert bad.exit_code == 2 and "trainer tinymodel has no preset 'huge'; presets: tiny, paper" in bad.output
+
+
+def test_missing_dataset_root_is_one_line_with_the_layout(tmp_path):
+    """The real lrs3 dataset plugin (entry point 'datasets') given a root that does not exist."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    env = dict(os.environ, TALKBENCH_LOAD_PLUGINS="datasets,builtins", PYTHONPATH=str(repo))
+    env.pop("TALKBENCH_DATA", None)
+    proc = subprocess.run([sys.executable, "-m", "talkbench.cli", "run", "--model", "gt", "--dataset", "lrs3",
+                           "--data-root", str(tmp_path / "nowhere"), "--out", str(tmp_path / "r"), "-q"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"talkbench: error: lrs3: --data-root {tmp_path / 'nowhere'} does not exist")
+    assert "ROOT/test/<speaker>/<id>.mp4" in lines[0]
+    assert not (tmp_path / "r").exists()
