@@ -50,6 +50,10 @@ class SyncDiffGenerator(Generator):
                 "freeze_layers": c.freeze_layers, "sampler": c.sampler, "steps": c.steps,
                 "use_ema": self.options["use_ema"], "checkpoint": str(self.checkpoint)}
 
+    def effective_options(self) -> dict:
+        """The switches read from the checkpoint, for the run record (options may leave them unset)."""
+        return self.settings()
+
     def generate(self, source: Clip, audio: np.ndarray, *, seed: int | None = None) -> Clip:
         return self.generate_batch([(source, audio)], seed=seed)[0]
 

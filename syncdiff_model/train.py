@@ -129,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
     import sys
 
     from talkbench import get_dataset, resolve_device
-    from talkbench.options import parse_option_strings
+    from talkbench import parse_option_strings
     from syncdiff_model.trainer import SyncDiffTrainer
 
     args = _parse(argv)

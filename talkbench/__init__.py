@@ -1,6 +1,7 @@
 """talkbench: a plugin-architecture benchmark for audio-driven talking-head generation.
 
-This module is the public API. Plugins import only from here.
+This module is the public API. Plugins import only from here, plus the face pipeline's
+public subpackage ``talkbench.faces`` (imported on demand: it loads dlib and friends).
 """
 
 from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
@@ -37,7 +38,8 @@ from talkbench.interfaces import (
     Trainer,
 )
 from talkbench.io import load_clip, probe, read_audio, read_frames, resample_audio, write_video
-from talkbench.options import Option
+from talkbench.options import Option, parse_option_strings
+from talkbench.progress import progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
 from talkbench.torchvision_compat import import_torchvision
 from talkbench.weights import WeightSpec, resolve_weight, weight_record

@@ -66,6 +66,10 @@ class Generator(_Configurable, ABC):
         self.device = device
         self.checkpoint = checkpoint
 
+    def effective_options(self) -> dict[str, Any]:
+        """After ``load``: the settings in force (e.g. switches read from a checkpoint), recorded."""
+        return {}
+
     @abstractmethod
     def generate(self, source: Clip, audio: np.ndarray, *, seed: int | None = None) -> Clip:
         """Return a clip at ``source.fps`` whose lips follow ``audio`` (float32, 16 kHz mono)."""

@@ -68,7 +68,7 @@ def train_vq(model: DiffTalkModel, loader, steps: int, lr: float, device: str, p
     DiffTalk uses a pretrained VQ-f4 (frozen); for the tiny CPU preset there is none, so the
     first stage is fitted here for a few hundred steps and then frozen.
     """
-    from talkbench.progress import progress_bar
+    from talkbench import progress_bar
 
     vq = model.vq.to(device).train()
     opt = torch.optim.Adam(vq.parameters(), lr=lr)
@@ -97,7 +97,7 @@ def train_difftalk(opts: dict[str, Any], dataset, *, split: str, out_dir: Path, 
                    progress: bool = True) -> Path:
     from accelerate import Accelerator
 
-    from talkbench.progress import progress_bar
+    from talkbench import progress_bar
     from talkbench_difftalk.schedule import make_ddpm
 
     out_dir = Path(out_dir)

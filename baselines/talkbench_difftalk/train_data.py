@@ -26,7 +26,7 @@ class ClipFaces:
 
 def prepare_clips(dataset, split: str, image_size: int, latent_size: int, audio_features: str,
                   limit: int | None = None, progress: bool = True) -> list[ClipFaces]:
-    from talkbench.progress import progress_bar
+    from talkbench import progress_bar
 
     ids = dataset.clip_ids(split)[: limit or None]
     if not ids:

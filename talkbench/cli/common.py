@@ -50,14 +50,23 @@ def _compose(*decorators: Callable) -> Callable:
     return apply
 
 
-dataset_options = _compose(
-    click.option("--dataset", "-d", required=True, help="dataset name (talkbench datasets)"),
+_dataset_rest = (
     click.option("--split", default=None, help="split (default: the dataset's test split)"),
     click.option("--limit", type=int, default=None, help="only the first N clips (sorted ids)"),
     click.option("--dataset-option", "dataset_option", multiple=True, metavar="K=V",
                  help="dataset option, repeatable (e.g. size=128)"),
     click.option("--data-root", default=None, type=click.Path(),
                  help="dataset root (env TALKBENCH_DATA)"),
+)
+dataset_options = _compose(
+    click.option("--dataset", "-d", required=True, help="dataset name (talkbench datasets)"), *_dataset_rest
+)
+# `evaluate` may score videos on their own (sync metrics need no reference): no --dataset means
+# the videos folder itself, read as the `folder` dataset.
+optional_dataset_options = _compose(
+    click.option("--dataset", "-d", default=None,
+                 help="dataset the videos are matched to (default: the videos folder itself)"),
+    *_dataset_rest,
 )
 
 scoring_options = _compose(

@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from talkbench.cli.common import (
-    dataset_options, options_dict, parse_metric_options, parse_weights, scoring_options, split_list,
+    dataset_options, optional_dataset_options, options_dict, parse_metric_options, parse_weights,
+    scoring_options, split_list,
 )
 from talkbench.errors import TalkbenchError
 
@@ -75,9 +76,10 @@ def run(model, dataset, split, limit, dataset_option, data_root, option, checkpo
 Examples:
   talkbench evaluate --videos sadtalker_out/ --dataset lrs3 --metrics lse_c,lse_d --label SadTalker
   talkbench evaluate --videos my_videos/ --dataset demo --metrics psnr,ssim
+  talkbench evaluate --videos clips/ --metrics lse_c,lse_d --weights syncnet=syncnet_v2.model
 """)
 @click.option("--videos", required=True, type=click.Path(), help="folder of videos named <clip_id>.mp4")
-@dataset_options
+@optional_dataset_options
 @scoring_options
 def evaluate(videos, dataset, split, limit, dataset_option, data_root, metrics, metric_option, weights,
              device, out, label, quiet):
@@ -87,6 +89,8 @@ def evaluate(videos, dataset, split, limit, dataset_option, data_root, metrics, 
     """
     from talkbench.runner import evaluate_videos
 
+    if dataset is None:  # the videos are their own dataset (folder layout)
+        dataset, data_root = "folder", data_root or videos
     run_dir, match = evaluate_videos(
         videos, dataset, split=split, limit=limit, metrics=split_list(metrics),
         metric_options=parse_metric_options(metric_option), weights=parse_weights(weights), device=device,

@@ -114,6 +114,7 @@ def write_video(
                 out.mux(packet)
             if a_s is not None:
                 _encode_audio(out, a_s, np.asarray(audio, dtype=np.float32), sample_rate)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; videos are meant to be shared
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

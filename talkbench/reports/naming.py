@@ -30,6 +30,8 @@ def row_key(record: Mapping[str, Any]) -> str:
     if model.get("label"):
         return str(model["label"])
     options = model.get("options") or {}
+    if model.get("name") == "external" and options.get("label"):
+        return str(options["label"])  # the external generator's own display-name option
     if model.get("name") == "external" and options.get("preset"):
         return str(options["preset"])
     return str(model.get("name"))

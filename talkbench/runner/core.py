@@ -91,6 +91,7 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     active = [m for m in states if m.status == "ok"]
     if plan.generator is not None:
         plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
+        plan.generator._talkbench_loaded = True  # the record may now ask for effective_options()
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0

@@ -68,7 +68,7 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "environment": environment(device),
         "model": {"name": plan.model, "version": plan.model_version, "options": plan.options,
                   "checkpoint": plan.checkpoint, "label": plan.label, "weights_overrides": plan.weights,
-                  "videos_dir": plan.videos_dir,
+                  "videos_dir": plan.videos_dir, "effective_options": _generator_settings(plan.generator),
                   "needs": getattr(plan.generator, "needs", None), "outputs": getattr(plan.generator, "outputs", None)},
         "dataset": {"name": plan.dataset_name, "split": plan.split, "n_clips": len(plan.clip_ids),
                     "limit": plan.limit, "file_list_sha256": ds.file_list_hash(plan.split),
@@ -84,6 +84,13 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "run_dir": plan.run_dir.name,
         **dict(extra or {}),
     }
+
+
+def _generator_settings(generator: Any) -> dict[str, Any]:
+    """Settings a loaded generator reports (a merge on rank 0 may never have loaded it)."""
+    if generator is None or not getattr(generator, "_talkbench_loaded", False):
+        return {}
+    return dict(generator.effective_options())
 
 
 def _ids_hash(ids: list[str]) -> str:

@@ -52,6 +52,10 @@ class CopyGen(Generator):
     version = "1"
     options = (Option("gain", int, 0, "added to every pixel", min=0, max=50),)
 
+    def effective_options(self):
+        # what a checkpoint-configured model reports after load(); needs the loaded device
+        return {"gain": self.options["gain"], "device": self.device}
+
     def generate(self, source, audio, *, seed=None):
         CALLS[source.id] += 1
         mode = BEHAVIOUR.get(source.id)

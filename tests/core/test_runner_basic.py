@@ -30,6 +30,7 @@ def test_run_writes_videos_scores_csv_and_record(fake_plugins, tmp_path):
     assert rec["schema_version"] == 1
     assert rec["model"] == {**rec["model"], "name": "copygen", "version": "1", "options": {"gain": 10},
                             "checkpoint": None, "label": "bright"}
+    assert rec["model"]["effective_options"] == {"gain": 10, "device": "cpu"}  # asked after load()
     assert rec["dataset"]["name"] == "fakeds" and rec["dataset"]["split"] == "test"
     assert rec["dataset"]["n_clips"] == 4 and len(rec["dataset"]["file_list_sha256"]) == 64
     assert rec["seeds"] == {"seed": 0}

@@ -171,7 +171,9 @@ def test_dlib_agrees_with_the_demo_clips_exact_geometry():
     assert mouth_err.max() < 0.05 * face
 
 
-def test_file_backed_cache_hit_skips_decoding_and_replaced_frames_never_hit(tmp_path, decoded):
+def test_file_backed_cache_hit_skips_decoding_and_replaced_frames_never_hit(tmp_path, decoded, monkeypatch):
+    # a cache of its own: another test may already have detected this very (deterministic) mp4
+    monkeypatch.setenv("TALKBENCH_HOME", str(tmp_path / "home"))
     frames = decoded["videoretalking_face_5"][:6]
     path = talkbench.write_video(tmp_path / "six.mp4", frames, 25)
     first = track_faces(talkbench.load_clip(path, require_audio=False), backend="dlib")

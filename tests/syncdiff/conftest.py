@@ -9,16 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from synthetic import SyntheticDataset  # noqa: E402
+from synthetic import SyntheticDataset, train_tiny  # noqa: E402
 
-FAST = dict(preset="tiny", ae_steps=2, batch_size=2, checkpoint_every=2, preview_every=2)
-
-
-def train_tiny(out: Path, max_steps: int = 2, resume: bool = False, **options):
-    from syncdiff_model.trainer import SyncDiffTrainer
-
-    trainer = SyncDiffTrainer(**{**FAST, **options})
-    return trainer.train(SyntheticDataset(), split="train", out_dir=out, max_steps=max_steps, resume=resume)
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,8 @@ envelope (a tone switched on and off per syllable), so the audio→mouth link is
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from talkbench import Clip, Dataset
@@ -48,3 +50,13 @@ class SyntheticDataset(Dataset):
 
     def load_clip(self, split: str, clip_id: str) -> Clip:
         return make_clip(int(clip_id[3:]), self.frames)
+
+
+FAST = dict(preset="tiny", ae_steps=2, batch_size=2, checkpoint_every=2, preview_every=2)
+
+
+def train_tiny(out: Path, max_steps: int = 2, resume: bool = False, **options):
+    from syncdiff_model.trainer import SyncDiffTrainer
+
+    trainer = SyncDiffTrainer(**{**FAST, **options})
+    return trainer.train(SyntheticDataset(), split="train", out_dir=out, max_steps=max_steps, resume=resume)

@@ -10,7 +10,7 @@ from safetensors.torch import load_file
 
 from syncdiff_model import ldm_stage
 from syncdiff_model.train_loop import TrainingDiverged
-from conftest import train_tiny
+from synthetic import train_tiny
 
 
 def test_training_writes_model_checkpoints_logs_and_previews(trained):
