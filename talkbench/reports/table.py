@@ -110,12 +110,12 @@ def _column(dataset: str, metric: str, records: Sequence[Mapping[str, Any]]) -> 
             label = entry.get("label") or label
             hib = bool(entry.get("higher_is_better", hib))
             net = (entry.get("protocol") or {}).get("net") if isinstance(entry.get("protocol"), Mapping) else None
-            if net not in nm.OFFICIAL_NETS:
+            # only SyncNet's `net` says which weights; LPIPS's `net` names the backbone (alex/vgg)
+            if metric.startswith("lse") and net not in nm.OFFICIAL_NETS:
                 nets.add(str(net))
     note = None
     if nets:
-        kind = "SyncNet" if metric.startswith("lse") else "net"
-        note = f"{'/'.join(sorted(nets))} {kind}"
+        note = f"{'/'.join(sorted(nets))} SyncNet"
     return Column(dataset, metric, label, hib, note)
 
 

@@ -185,3 +185,12 @@ def test_bad_arguments_are_one_line_errors(table1_records):
         render_table(table1_records, "html")
     with pytest.raises(TalkbenchError, match="no runs to tabulate"):
         build_table([])
+
+
+def test_lpips_backbone_is_not_mistaken_for_a_demo_net():
+    """LPIPS's protocol `net` names its backbone (alex/vgg), not which weights were trained."""
+    recs = [make_record("gt", "demo", {"lpips": 0.1, "lse_c": 5.0},
+                        protocol={"lpips": {"net": "alex"}, "lse_c": {"net": "demo"}})]
+    t = build_table(recs, metrics=["lpips", "lse_c"])
+    assert [c.header for c in t.columns] == ["LPIPS", "LSE-C (demo SyncNet)"]
+    assert not any("alex" in n for n in t.notes)
