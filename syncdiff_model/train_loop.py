@@ -47,10 +47,10 @@ class StageSpec:
 
 
 def make_accelerator(device: str, grad_accum: int):
-    from accelerate import Accelerator
+    from talkbench import make_accelerator
 
     cuda = device.startswith("cuda")
-    return Accelerator(cpu=not cuda, mixed_precision="bf16" if cuda else "no",
+    return make_accelerator(cpu=not cuda, mixed_precision="bf16" if cuda else "no",
                        gradient_accumulation_steps=grad_accum)
 
 

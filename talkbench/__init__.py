@@ -5,7 +5,7 @@ public subpackage ``talkbench.faces`` (imported on demand: it loads dlib and fri
 """
 
 from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
-from talkbench.device import autocast_dtype, resolve_device
+from talkbench.device import autocast_dtype, make_accelerator, resolve_device
 from talkbench.errors import (
     ClipFailure,
     DatasetNotFoundError,

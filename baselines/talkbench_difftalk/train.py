@@ -9,7 +9,6 @@ last save with ``--resume``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -95,20 +94,13 @@ def train_vq(model: DiffTalkModel, loader, steps: int, lr: float, device: str, p
 def train_difftalk(opts: dict[str, Any], dataset, *, split: str, out_dir: Path, device: str = "cpu",
                    seed: int = 0, resume: bool = False, max_steps: int | None = None,
                    progress: bool = True) -> Path:
-    from accelerate import Accelerator
-
-    from talkbench import progress_bar
+    from talkbench import make_accelerator, progress_bar
     from talkbench_difftalk.schedule import make_ddpm
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     steps = int(max_steps if max_steps is not None else opts["steps"])
-    if int(os.environ.get("WORLD_SIZE", "1")) == 1:
-        # Accelerate's state is a process singleton; a second training in the same process
-        # (tests, notebooks) with other settings needs a fresh one. Never reset under a launcher.
-        from accelerate.state import AcceleratorState
-        AcceleratorState._reset_state(True)
-    acc = Accelerator(cpu=not str(device).startswith("cuda"), mixed_precision=opts["mixed_precision"])
+    acc = make_accelerator(cpu=not str(device).startswith("cuda"), mixed_precision=opts["mixed_precision"])
     torch.manual_seed(seed)
     resuming = resume and (out_dir / STATE).is_file() and (out_dir / "model" / "config.json").is_file()
     if resuming:
