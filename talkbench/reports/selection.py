@@ -16,7 +16,14 @@ def load_records(results_dir: str | Path) -> list[dict]:
 
 
 def option_of(record: Mapping[str, Any], name: str) -> Any:
-    return ((record.get("model") or {}).get("options") or {}).get(name)
+    """An option's value for a run: as given, else as the loaded model reported it.
+
+    A switch fixed at training time (SyncDiff's reference, num_prev...) is often left unset on the
+    command line and read from the checkpoint; the record keeps it under effective_options.
+    """
+    model = record.get("model") or {}
+    given = (model.get("options") or {}).get(name)
+    return given if given is not None else (model.get("effective_options") or {}).get(name)
 
 
 def _newest_first(records: Iterable[dict]) -> list[dict]:

@@ -194,3 +194,17 @@ def test_lpips_backbone_is_not_mistaken_for_a_demo_net():
     t = build_table(recs, metrics=["lpips", "lse_c"])
     assert [c.header for c in t.columns] == ["LPIPS", "LSE-C (demo SyncNet)"]
     assert not any("alex" in n for n in t.notes)
+
+
+def test_ablation_groups_by_switches_read_from_checkpoints():
+    """Separately trained variants leave `reference` unset; the loaded model reports it."""
+    recs = []
+    for ref, psnr in (("rnd", 32.4), ("prv-", 32.2)):
+        rec = make_record("syncdiff", "lrs2", {"psnr": psnr}, options={"reference": None},
+                          created=f"2026-11-23T20:0{len(recs)}:00+00:00")
+        rec["model"]["effective_options"] = {"reference": ref}
+        recs.append(rec)
+    t = build_table(recs, layout="ablation", by="reference")
+    labels = [r.label for r in t.rows]
+    assert any("rnd" in lab for lab in labels) and any("prv-" in lab for lab in labels)
+    assert len(t.rows) == 2
