@@ -8,8 +8,6 @@ is one line naming the first mismatching tensor. All writes are atomic (temp + r
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,30 +15,12 @@ from typing import Any, Mapping
 import torch
 from safetensors.torch import load_file, save_file
 
-from talkbench import TalkbenchError, WeightsMissingError
+from talkbench import TalkbenchError, WeightsMissingError, publish_dir
 from syncdiff_model.config import SyncDiffConfig
 
 CONFIG_FILE, MODEL_FILE, EMA_FILE, VQ_FILE = "config.json", "model.safetensors", "ema.safetensors", "vq.safetensors"
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
-def publish_dir(tmp: Path, final: Path) -> None:
-    """Move a fully written ``tmp`` directory to ``final`` (replacing an older one)."""
-    if final.exists():
-        old = final.with_name(f".{final.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(final, old)
-        os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
 
 
 def _cpu(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:

@@ -19,7 +19,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from syncdiff_model.checkpoint import atomic_write_text
+from talkbench import atomic_write_text
 
 KEEP = 2  # resumable checkpoints kept per stage
 

@@ -4,6 +4,7 @@ This module is the public API. Plugins import only from here, plus the face pipe
 public subpackage ``talkbench.faces`` (imported on demand: it loads dlib and friends).
 """
 
+from talkbench.atomic import atomic_path, atomic_write_json, atomic_write_text, publish_dir, read_json
 from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
 from talkbench.device import autocast_dtype, make_accelerator, resolve_device
 from talkbench.errors import (

@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-from talkbench.runner.atomic import atomic_write_bytes, atomic_write_json, read_json
+from talkbench.atomic import atomic_write_bytes, atomic_write_json, read_json
 
 SCHEMA_VERSION = 1
 RECORD = "record.json"

@@ -9,14 +9,12 @@ rebuild it. ``checkpoint.pt`` (model + optimizer + step) is written atomically e
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from talkbench import Dataset, Option, Trainer
+from talkbench import Dataset, Option, Trainer, atomic_path
 
 from talkbench_syncnet.model import OFFICIAL, SyncNet, SyncNetConfig, read_checkpoint
 from talkbench_syncnet.train_data import contrastive_loss, load_training_clips, sample_batch
@@ -38,15 +36,8 @@ def config_from_options(opts: dict[str, Any]) -> SyncNetConfig:
 
 
 def atomic_save(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_weights(model: SyncNet, path: Path, meta: dict[str, Any] | None = None) -> Path:

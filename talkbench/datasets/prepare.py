@@ -13,8 +13,6 @@ Failures are recorded per clip and summarised at the end; they never stop the ru
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -22,24 +20,14 @@ from typing import Any
 
 import numpy as np
 
+from talkbench.atomic import atomic_path, atomic_write_text
+
 CROP_KINDS = ("syncdiff", "wav2lip", "syncnet", "mouth", "none")
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600 files
-    os.replace(tmp, path)
-
-
 def atomic_save_npy(path: Path, arr: np.ndarray) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npy")
-    os.close(fd)
-    np.save(tmp, arr)
-    os.chmod(tmp, 0o644)  # mkstemp creates 0600 files
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        np.save(tmp, arr)
 
 
 def make_crops(kind: str, frames: np.ndarray, track) -> tuple[np.ndarray, np.ndarray]:

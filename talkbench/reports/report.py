@@ -16,13 +16,13 @@ never leaves a half-written one behind.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Sequence
 
+from talkbench.atomic import publish_dir
 from talkbench.errors import TalkbenchError
 from talkbench.reports.render import render
 from talkbench.reports.table import Table, build_table
@@ -61,14 +61,7 @@ def write_report(
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
         _assemble(tmp, records, paper, clips, frames, models, datasets, figure)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.rename(out, old)
-            os.rename(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, out)
+        publish_dir(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

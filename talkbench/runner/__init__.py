@@ -1,8 +1,7 @@
 """The runner: ``run_benchmark`` (generate + score), ``evaluate_videos`` (score existing videos),
 ``merge_run`` (join shards). See talkbench.records for the record schema.
 
-Attributes are imported lazily so that ``talkbench.records`` can use ``runner.atomic`` without
-an import cycle.
+Attributes are imported lazily: ``import talkbench.runner`` stays cheap for the CLI.
 """
 
 from importlib import import_module

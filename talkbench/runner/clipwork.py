@@ -19,7 +19,7 @@ from talkbench.clip import Clip
 from talkbench.errors import ClipFailure, TalkbenchError
 from talkbench.hashing import sha256_file
 from talkbench.io import read_frames, write_video
-from talkbench.runner.atomic import WriteError, atomic_write_json, read_json
+from talkbench.atomic import WriteError, atomic_write_json, read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
 

@@ -12,7 +12,7 @@ from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
 from talkbench.progress import progress_bar
 from talkbench.runner import plan as planning
-from talkbench.runner.atomic import atomic_write_json, read_json
+from talkbench.atomic import atomic_write_json, read_json
 from talkbench.runner.clipwork import process_clip
 from talkbench.runner.metricset import MetricState, build_metrics
 from talkbench.runner.plan import RUN_CONFIG, RunPlan

@@ -10,7 +10,7 @@ from talkbench.distributed import Shard
 from talkbench.records import (
     PER_CLIP, SCHEMA_VERSION, environment, git_info, now_iso, summarise_io, write_per_clip_csv, write_record,
 )
-from talkbench.runner.atomic import read_json
+from talkbench.atomic import read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
 

@@ -1,4 +1,4 @@
-"""Atomic file writes: a temp file in the same directory, fsync, then ``os.replace``.
+"""Atomic file writes, for the core and every plugin: temp file, fsync, then ``os.replace``.
 
 A crash or a full disk mid-write leaves either the old file or no file, never half of one;
 the temp file is removed on any error. Writes go through ``os.write`` so tests can simulate
@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from talkbench.errors import TalkbenchError
 
@@ -34,6 +36,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
             os.fsync(fd)
         finally:
             os.close(fd)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -45,6 +48,43 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    return atomic_write_bytes(path, text.encode())
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temp path beside ``path`` for writers that want a file name (torch.save, np.save...);
+    it replaces ``path`` only if the block finishes, and is removed otherwise."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix or ".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; outputs are meant to be shared
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def publish_dir(tmp: str | Path, final: str | Path) -> Path:
+    """Move a fully written directory ``tmp`` to ``final``, replacing an older one.
+
+    The old directory is moved aside first, so a crash leaves either version, never a mix.
+    """
+    tmp, final = Path(tmp), Path(final)
+    if final.exists():
+        old = final.with_name(f".{final.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(final, old)
+        os.replace(tmp, final)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, final)
+    return final
 
 
 def _clean(obj: Any) -> Any:
