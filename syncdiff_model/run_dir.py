@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from talkbench import atomic_write_text
+from talkbench import atomic_path, atomic_write_text
 
 KEEP = 2  # resumable checkpoints kept per stage
 
@@ -94,9 +93,6 @@ class RunDir:
         """Save a grid: one row per list entry, each a (N, S, S, 3) uint8 strip (RGB)."""
         grid = np.concatenate([np.concatenate(list(r), axis=1) for r in rows], axis=0)
         out = self.dir / "previews" / f"step-{step:06d}.png"
-        out.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, suffix=".png")
-        os.close(fd)
-        cv2.imwrite(tmp, cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
-        os.replace(tmp, out)
+        with atomic_path(out) as tmp:
+            cv2.imwrite(str(tmp), cv2.cvtColor(grid, cv2.COLOR_RGB2BGR))
         return out

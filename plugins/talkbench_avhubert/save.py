@@ -6,13 +6,13 @@ Used to hand random-weight or converted models to anything that reads official f
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
 import torch
 from torch import nn
+
+from talkbench import atomic_path
 
 from talkbench_avhubert.config import AVHubertConfig
 from talkbench_avhubert.checkpoint import S2S_ENCODER_PREFIX
@@ -85,12 +85,6 @@ def save_fairseq_checkpoint(
             "model": _cast(fairseq_state_dict(encoder, decoder), dtype), "task_state": task_state,
             "extra_state": {}, "optimizer_history": []}
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         torch.save(ckpt, tmp)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
     return path

@@ -11,12 +11,11 @@ are cached (not the finished track) so the cheap tracking options can change wit
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+
+from talkbench.atomic import atomic_path
 
 from talkbench.hashing import sha256_file, sha256_json, talkbench_home
 
@@ -65,14 +64,6 @@ def load_raw(key: str) -> dict[str, np.ndarray] | None:
 def save_raw(key: str, **arrays: np.ndarray) -> Path:
     """Atomic write (temp file + rename): parallel workers never read half a file."""
     path = cache_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:12]}.", suffix=".npz")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         np.savez_compressed(tmp, **arrays)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600 files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -12,13 +12,13 @@ Coordinate conventions (shared by every function in ``talkbench.faces``):
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from talkbench.atomic import atomic_path
 
 #: bumped when the saved layout or the meaning of a field changes
 TRACK_FORMAT = 1
@@ -89,16 +89,8 @@ class FaceTrack:
     def save(self, path: str | Path) -> Path:
         """Write an .npz atomically (temp file + rename), so a killed run leaves no half file."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".npz")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             np.savez_compressed(tmp, **self.to_arrays())
-            os.chmod(tmp, 0o644)  # mkstemp creates 0600 files
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return path
 
     @classmethod

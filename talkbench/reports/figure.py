@@ -7,8 +7,6 @@ timing meta). Text is drawn with PIL; the PNG is written atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -17,6 +15,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from talkbench.atomic import atomic_path
 from talkbench.errors import TalkbenchError
 from talkbench.reports.naming import display_model, row_key
 from talkbench.reports.selection import select_runs
@@ -141,15 +140,8 @@ def compose_strip(
 
 def save_png(image: Image.Image, path: str | Path) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".png")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         image.save(tmp, format="PNG")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
