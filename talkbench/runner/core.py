@@ -91,7 +91,6 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     active = [m for m in states if m.status == "ok"]
     if plan.generator is not None:
         plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
-        plan.generator._talkbench_loaded = True  # the record may now ask for effective_options()
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
@@ -115,7 +114,9 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
             print(f"talkbench: shard {shard.index}/{shard.count} done; the last shard to finish "
                   f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
             return run_dir
+    effective = plan.generator.effective_options() if plan.generator is not None else {}
     record = build_record(plan, states, device=dev, duration_s=time.time() - t0, shard=shard,
+                          effective_options=effective,
                           extra=dict(extra or {}, generated_now=generated, scored_now=scored))
     finish_run(plan, record)
     return run_dir

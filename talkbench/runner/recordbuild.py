@@ -52,7 +52,9 @@ def _metric_entry(st: MetricState, entries: list[dict]) -> dict[str, Any]:
 
 
 def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None, duration_s: float,
-                 shard: Shard | None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                 shard: Shard | None, extra: Mapping[str, Any] | None = None,
+                 effective_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The run record; ``effective_options`` come from a loaded generator (a merge has none)."""
     entries = _entries(plan)
     created = now_iso()
     failures = [f for e in entries for f in e.get("failures", [])]
@@ -68,7 +70,7 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "environment": environment(device),
         "model": {"name": plan.model, "version": plan.model_version, "options": plan.options,
                   "checkpoint": plan.checkpoint, "label": plan.label, "weights_overrides": plan.weights,
-                  "videos_dir": plan.videos_dir, "effective_options": _generator_settings(plan.generator),
+                  "videos_dir": plan.videos_dir, "effective_options": dict(effective_options or {}),
                   "needs": getattr(plan.generator, "needs", None), "outputs": getattr(plan.generator, "outputs", None)},
         "dataset": {"name": plan.dataset_name, "split": plan.split, "n_clips": len(plan.clip_ids),
                     "limit": plan.limit, "file_list_sha256": ds.file_list_hash(plan.split),
@@ -84,13 +86,6 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "run_dir": plan.run_dir.name,
         **dict(extra or {}),
     }
-
-
-def _generator_settings(generator: Any) -> dict[str, Any]:
-    """Settings a loaded generator reports (a merge on rank 0 may never have loaded it)."""
-    if generator is None or not getattr(generator, "_talkbench_loaded", False):
-        return {}
-    return dict(generator.effective_options())
 
 
 def _ids_hash(ids: list[str]) -> str:
