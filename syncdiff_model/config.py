@@ -65,6 +65,9 @@ class SyncDiffConfig:
     ae_lr: float = 4.5e-6
     ae_steps: int = 100000
     lpips_weight: float = 1.0
+    # LDM's scale_by_std: latents are multiplied by this before diffusion so that they have unit
+    # std; null = measured on the training crops once the first stage is trained (and stored)
+    latent_scale: float | None = None
     codebook_weight: float = 1.0
     grad_accum: int = 1
     ema_decay: float = 0.9999

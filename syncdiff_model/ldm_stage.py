@@ -11,6 +11,25 @@ from syncdiff_model.faces import to_uint8_images
 from syncdiff_model.sampling import denoise
 
 PREVIEW_STEPS = 25
+SCALE_SAMPLE = 512  # crops whose latents set latent_scale (LDM measures one batch; more is steadier)
+
+
+@torch.no_grad()
+def measure_latent_scale(vq, clips, device, chunk: int = 64) -> float:
+    """1 / std of the first stage's latents over evenly spaced training crops (LDM's scale_by_std).
+
+    Deterministic given the data and the autoencoder, so every rank (and a resumed run) gets the
+    same value.
+    """
+    import numpy as np
+
+    from syncdiff_model.faces import to_tensor_images
+
+    crops = np.concatenate([c.crops for c in clips])
+    picks = np.linspace(0, len(crops) - 1, min(SCALE_SAMPLE, len(crops))).round().astype(int)
+    latents = [vq.encode(to_tensor_images(crops[picks[i: i + chunk]]).to(device)).latents.float().cpu()
+               for i in range(0, len(picks), chunk)]
+    return float(1.0 / torch.cat(latents).std())
 
 
 def _to(batch: dict, device) -> dict:

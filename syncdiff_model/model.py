@@ -62,12 +62,21 @@ class SyncDiffModel(nn.Module):
         self.unet = build_unet(config, self.audio.dim)
 
     # -- first stage -----------------------------------------------------------------------
+    @property
+    def latent_scale(self) -> float:
+        return 1.0 if self.config.latent_scale is None else float(self.config.latent_scale)
+
     def encode(self, images: torch.Tensor) -> torch.Tensor:
-        """(N, 3, S, S) in [-1, 1] → pre-quantisation latents (N, 3, S/4, S/4), as LDM's VQ."""
-        return self.vq.encode(images).latents
+        """(N, 3, S, S) in [-1, 1] → pre-quantisation latents (N, 3, S/4, S/4) × latent_scale.
+
+        Unscaled, a VQ trained from scratch gives latents of std ~0.3: the signal is buried in
+        the noise for most of the 1000 steps and a low ε-loss says little about z_0 (LDM's
+        scale_by_std fixes exactly that).
+        """
+        return self.vq.encode(images).latents * self.latent_scale
 
     def decode(self, latents: torch.Tensor) -> torch.Tensor:
-        return self.vq.decode(latents).sample
+        return self.vq.decode(latents / self.latent_scale).sample
 
     # -- priors ----------------------------------------------------------------------------
     def priors(self, masked: torch.Tensor, identity: torch.Tensor | None,

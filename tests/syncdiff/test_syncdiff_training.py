@@ -27,6 +27,28 @@ def test_training_writes_model_checkpoints_logs_and_previews(trained):
     assert (run / "ae" / "model" / "vq.safetensors").is_file()
 
 
+def test_latent_scale_gives_unit_std_latents_and_is_stored(trained):
+    import torch
+
+    from syncdiff_model.data import prepare_clip
+    from syncdiff_model.faces import to_tensor_images
+    from syncdiff_model.train import load_model
+    from synthetic import SyntheticDataset
+
+    cfg = json.loads((trained / "config.json").read_text())
+    model = load_model(trained)
+    assert model.latent_scale == cfg["latent_scale"] > 0
+    crops = np.concatenate([prepare_clip(c, model.config, None).crops for c in SyntheticDataset().iter_clips("train")])
+    with torch.no_grad():
+        scaled = model.encode(to_tensor_images(crops))
+        raw = model.vq.encode(to_tensor_images(crops)).latents
+    # measured on (almost) the same crops, so the diffusion model sees latents of std ~1
+    assert float(scaled.std()) == pytest.approx(1.0, abs=0.05)
+    assert torch.allclose(scaled, raw * cfg["latent_scale"])
+    # decode undoes the scale: the GT-Rec path is unchanged by it
+    assert torch.allclose(model.decode(scaled), model.vq.decode(raw).sample, atol=1e-5)
+
+
 def test_resume_continues_exactly(tmp_path):
     straight = train_tiny(tmp_path / "a", max_steps=4)
     train_tiny(tmp_path / "b", max_steps=2)
