@@ -1,8 +1,8 @@
 """Face crops for SyncDiff: square face-centred crops, the lower-half (lip) mask, paste-back.
 
 Coordinates: boxes are x1, y1, x2, y2 in pixels of the full frame (x2/y2 exclusive). The crop
-is the square around the face box's centre with side max(w, h), shifted to stay inside the
-frame, resized to ``size``. The lip region is the lower half of that crop (as Wav2Lip/TalkLip
+is a square of the clip's median face size hanging from the (smoothed) top of the face box,
+shifted to stay inside the frame, resized to ``size`` (see ``square_boxes`` for why). The lip region is the lower half of that crop (as Wav2Lip/TalkLip
 and the paper). Demo clips carry exact boxes in ``clip.meta["boxes"]``; other clips go through
 ``talkbench.faces.track_faces``.
 """
@@ -13,6 +13,8 @@ import cv2
 import numpy as np
 
 from talkbench import Clip, ClipFailure
+
+SMOOTH_FRAMES = 5
 
 
 def face_boxes(clip: Clip) -> np.ndarray:
@@ -28,15 +30,30 @@ def face_boxes(clip: Clip) -> np.ndarray:
     return boxes[: clip.num_frames]
 
 
-def square_boxes(boxes: np.ndarray, height: int, width: int) -> np.ndarray:
-    """(T, 4) int squares around each box centre, side max(w, h), kept inside the frame."""
-    cx = (boxes[:, 0] + boxes[:, 2]) / 2
-    cy = (boxes[:, 1] + boxes[:, 3]) / 2
-    side = np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])
-    side = np.clip(np.round(side), 8, min(height, width)).astype(np.int64)
+def square_boxes(boxes: np.ndarray, height: int, width: int, smooth: int = SMOOTH_FRAMES) -> np.ndarray:
+    """(T, 4) int squares: side = the clip's median max(w, h), top edge and horizontal centre
+    from the box (moving average over ``smooth`` frames), kept inside the frame.
+
+    Why not each frame's own box: speech moves the chin, so a box that ends at the jaw grows
+    and slides as the mouth opens. A crop that follows it shows the mouth opening in the
+    *upper* half (the eyes move and scale), i.e. in the masked prior, and the model learns to
+    read the lips from there instead of from the audio. The forehead edge and the width do not
+    move with speech; a short clip does not change its head size.
+    """
+    side = float(np.median(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])))
+    side = int(np.clip(round(side), 8, min(height, width)))
+    cx = _moving_average((boxes[:, 0] + boxes[:, 2]) / 2, smooth)
+    top = _moving_average(boxes[:, 1], smooth)
     x1 = np.clip(np.round(cx - side / 2).astype(np.int64), 0, width - side)
-    y1 = np.clip(np.round(cy - side / 2).astype(np.int64), 0, height - side)
+    y1 = np.clip(np.round(top).astype(np.int64), 0, height - side)
     return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
+
+
+def _moving_average(x: np.ndarray, window: int) -> np.ndarray:
+    """Centred moving average with edge replication (Wav2Lip smooths its boxes over 5 frames)."""
+    window = max(1, min(window, len(x)))
+    padded = np.pad(x.astype(np.float64), (window // 2, window - 1 - window // 2), mode="edge")
+    return np.convolve(padded, np.ones(window) / window, mode="valid")
 
 
 def crop_faces(frames: np.ndarray, squares: np.ndarray, size: int) -> np.ndarray:
