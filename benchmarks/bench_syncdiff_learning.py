@@ -59,10 +59,10 @@ def score(pairs) -> dict:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", action="append", default=[], metavar="NAME=DIR")
-    p.add_argument("--clips", type=int, default=4)
-    p.add_argument("--frames", type=int, default=30)
+    p.add_argument("--clips", type=int, default=8)
+    p.add_argument("--frames", type=int, default=50)
     p.add_argument("--sampler", default="dpmsolver")
-    p.add_argument("--steps", type=int, default=10)
+    p.add_argument("--steps", type=int, default=20)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ae", default=None, help="also score GT-Rec (syncdiff-ae) of this checkpoint")
     args = p.parse_args()
