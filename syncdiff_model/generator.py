@@ -54,6 +54,9 @@ class SyncDiffGenerator(Generator):
         """The switches read from the checkpoint, for the run record (options may leave them unset)."""
         return self.settings()
 
+    def batch_clips(self) -> int:
+        return self.options["batch_clips"]
+
     def generate(self, source: Clip, audio: np.ndarray, *, seed: int | None = None) -> Clip:
         return self.generate_batch([(source, audio)], seed=seed)[0]
 
@@ -71,7 +74,7 @@ class SyncDiffGenerator(Generator):
             prepared = [prepare_clip(src, self.config, self.model.audio, audio) for src, audio in chunk]
             with torch.no_grad():
                 crops = generate_crops(self.model, prepared, sampler=self.config.sampler,
-                                       steps=self.config.steps, seed=0 if seed is None else seed + start,
+                                       steps=self.config.steps, seed=0 if seed is None else seed,
                                        device=self.device)
             for (src, audio), prep, gen in zip(chunk, prepared, crops):
                 frames = paste_back(src.frames, gen, prep.squares)

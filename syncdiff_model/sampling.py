@@ -8,6 +8,8 @@ which is why a clip needs NP + 1 frames.
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import torch
 from rich.progress import Progress
@@ -17,13 +19,24 @@ from syncdiff_model.data import PreparedClip, pad_audio
 from syncdiff_model.faces import mask_lower_half, to_tensor_images, to_uint8_images
 
 
+def clip_generator(seed: int, clip_id: str) -> torch.Generator:
+    """The noise stream of one clip: fixed by (seed, clip id), so a clip's frames do not depend
+    on which clips share its batch, on the batch size or on the shard it ran in."""
+    return torch.Generator().manual_seed(zlib.crc32(f"{seed}:{clip_id}".encode()))
+
+
 @torch.no_grad()
 def denoise(model, priors: torch.Tensor, context: torch.Tensor, sampler: str, steps: int,
-            generator: torch.Generator) -> torch.Tensor:
-    """z̃_0 for a batch of priors/contexts, starting from seeded Gaussian noise."""
+            generator: torch.Generator | list[torch.Generator]) -> torch.Tensor:
+    """z̃_0 for a batch of priors/contexts, starting from seeded Gaussian noise (one generator
+    for the batch, or one per row)."""
     sched = schedulers.sampler(sampler, steps)  # fresh: multistep solvers keep state
     b, _, h, w = priors.shape
-    z = torch.randn((b, 3, h, w), generator=generator).to(priors.device, priors.dtype)
+    if isinstance(generator, torch.Generator):
+        z = torch.randn((b, 3, h, w), generator=generator)
+    else:
+        z = torch.stack([torch.randn((3, h, w), generator=g) for g in generator])
+    z = z.to(priors.device, priors.dtype)
     z = z * sched.init_noise_sigma
     for t in sched.timesteps:
         inp = sched.scale_model_input(z, t)
@@ -52,7 +65,7 @@ def generate_crops(model, clips: list[PreparedClip], *, sampler: str, steps: int
     """Generated face crops (T, S, S, 3) uint8 for each prepared clip."""
     cfg = model.config
     npv = cfg.num_prev
-    gen = torch.Generator().manual_seed(seed)
+    gens = [clip_generator(seed, c.id) for c in clips]
     masked = [encode_crops(model, mask_lower_half(c.crops), device) for c in clips]
     identity = torch.cat([encode_crops(model, c.crops[:1], device) for c in clips])
     feats, lengths = pad_audio([c.audio for c in clips])
@@ -70,7 +83,7 @@ def generate_crops(model, clips: list[PreparedClip], *, sampler: str, steps: int
             priors = model.priors(torch.stack([masked[i][t] for i in active]), identity[idx], pose_t)
             context = model.audio.context(seq[idx], lengths.to(device)[idx],
                                           torch.full((len(active),), t, device=device))
-            z0 = denoise(model, priors, context, sampler, steps, gen)
+            z0 = denoise(model, priors, context, sampler, steps, [gens[i] for i in active])
             images = model.decode(z0)
             frames = to_uint8_images(images)
             if cfg.uses_pose:

@@ -70,6 +70,10 @@ class Generator(_Configurable, ABC):
         """After ``load``: the settings in force (e.g. switches read from a checkpoint), recorded."""
         return {}
 
+    def batch_clips(self) -> int:
+        """How many clips the runner hands ``generate_batch`` at once (1: one by one)."""
+        return 1
+
     @abstractmethod
     def generate(self, source: Clip, audio: np.ndarray, *, seed: int | None = None) -> Clip:
         """Return a clip at ``source.fps`` whose lips follow ``audio`` (float32, 16 kHz mono)."""

@@ -102,8 +102,49 @@ def _generate(plan: RunPlan, source: Clip, seed: int) -> dict:
     """Run the generator, check its frames, write the mp4; returns the entry's ``video`` part."""
     t0 = time.perf_counter()
     out = plan.generator.generate(source, source.audio, seed=seed)
+    return _save_generated(plan, source, out, time.perf_counter() - t0)
+
+
+def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, tuple[Clip, dict | Exception]]:
+    """The clips of ``clip_ids`` that still need a video, generated with one ``generate_batch``
+    call (a model that batches serves them all per network call). Returns clip id → (source,
+    video part of the entry, or the exception of that clip's check/write).
+
+    Empty when fewer than two clips need generating, or when the batch call raised: one bad clip
+    (too short, no face) must not cost the others, so those go through ``process_clip`` one by
+    one, where each failure is recorded on its own clip.
+    """
+    sources: dict[str, Clip] = {}
+    for clip_id in clip_ids:
+        if _valid_entry(plan, clip_id, read_json(plan.scores_path(clip_id))) is not None:
+            continue
+        try:
+            sources[clip_id] = plan.dataset.load_clip(plan.split, clip_id)
+        except Exception:  # process_clip records the load failure on its clip
+            continue
+    if len(sources) < 2:
+        return {}
+    t0 = time.perf_counter()
+    try:
+        outs = plan.generator.generate_batch([(s, s.audio) for s in sources.values()], seed=seed)
+        if len(outs) != len(sources):
+            raise ClipFailure(f"generate_batch returned {len(outs)} clips for {len(sources)}")
+    except Exception:  # retried clip by clip, where the failure lands on the right clip
+        return {}
+    seconds = (time.perf_counter() - t0) / len(sources)
+    ready: dict[str, tuple[Clip, dict | Exception]] = {}
+    for (clip_id, source), out in zip(sources.items(), outs):
+        try:
+            ready[clip_id] = (source, dict(_save_generated(plan, source, out, seconds), batch=len(sources)))
+        except WriteError:
+            raise
+        except Exception as exc:  # this clip's frames are bad: recorded on it
+            ready[clip_id] = (source, exc)
+    return ready
+
+
+def _save_generated(plan: RunPlan, source: Clip, out: Any, seconds: float) -> dict:
     frames = check_generated(out, source)
-    seconds = time.perf_counter() - t0
     path = plan.video_path(source.id)
     try:
         write_video(path, frames, fps=out.fps, audio=source.audio, sample_rate=source.sample_rate)
@@ -128,8 +169,12 @@ def _check_result(result: Any, metric: str) -> dict:
     return dict(result, value=value)
 
 
-def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int) -> ClipOutcome:
-    """Bring ``scores/<clip_id>.json`` up to date for ``metrics`` (those with status ok)."""
+def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int,
+                 ready: tuple[Clip, dict | Exception] | None = None) -> ClipOutcome:
+    """Bring ``scores/<clip_id>.json`` up to date for ``metrics`` (those with status ok).
+
+    ``ready``: this clip's source and video from ``generate_batch`` (already written).
+    """
     outcome = ClipOutcome(clip_id)
     path = plan.scores_path(clip_id)
     entry = _valid_entry(plan, clip_id, read_json(path))
@@ -137,7 +182,7 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     if entry is not None and not todo:
         return outcome
     try:
-        source = plan.dataset.load_clip(plan.split, clip_id)
+        source = ready[0] if ready is not None else plan.dataset.load_clip(plan.split, clip_id)
         io_meta = source.meta.get("io", {}) if isinstance(source.meta, dict) else {}
     except Exception as exc:  # a broken file in the dataset: record it, go on
         _write(path, {"clip_id": clip_id, "video": None, "metrics": {}, "failures": [failure(clip_id, "load", exc)]})
@@ -146,7 +191,12 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     if entry is None:
         entry = {"scores_version": SCORES_VERSION, "clip_id": clip_id, "video": None, "metrics": {}, "failures": []}
         try:
-            entry["video"] = _external(plan, clip_id) if plan.videos is not None else _generate(plan, source, seed)
+            if ready is not None:
+                if isinstance(ready[1], Exception):
+                    raise ready[1]
+                entry["video"] = ready[1]
+            else:
+                entry["video"] = _external(plan, clip_id) if plan.videos is not None else _generate(plan, source, seed)
             outcome.generated = True
         except WriteError:
             raise  # disk full: fatal, the run stops and can be resumed

@@ -13,7 +13,7 @@ from talkbench.errors import TalkbenchError
 from talkbench.progress import progress_bar
 from talkbench.runner import plan as planning
 from talkbench.atomic import atomic_write_json, read_json
-from talkbench.runner.clipwork import process_clip
+from talkbench.runner.clipwork import generate_batch, process_clip
 from talkbench.runner.metricset import MetricState, build_metrics
 from talkbench.runner.plan import RUN_CONFIG, RunPlan
 from talkbench.runner.recordbuild import build_record, finish_run
@@ -94,12 +94,17 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
+    # a generator that batches (e.g. SyncDiff: many clips per UNet call) gets its clips in groups
+    batch = plan.generator.batch_clips() if plan.generator is not None and plan.videos is None else 1
     with progress_bar(len(mine), what, enabled=progress) as bar:
-        for clip_id in mine:
-            outcome = process_clip(plan, clip_id, active, plan.seed)
-            generated += outcome.generated
-            scored += bool(outcome.scored)
-            bar.advance()
+        for start in range(0, len(mine), batch):
+            chunk = mine[start: start + batch]
+            ready = generate_batch(plan, chunk, plan.seed) if batch > 1 else {}
+            for clip_id in chunk:
+                outcome = process_clip(plan, clip_id, active, plan.seed, ready.get(clip_id))
+                generated += outcome.generated
+                scored += bool(outcome.scored)
+                bar.advance()
     atomic_write_json(marker, {"clips": mine, "metrics": {m.name: m.as_dict() for m in states},
                                "device": dev, "generated": generated, "finished_at": time.time()})
     if shard.is_sharded:

@@ -75,6 +75,26 @@ class CopyGen(Generator):
         return source.replace(frames=np.clip(frames, 0, 255).astype(np.uint8))
 
 
+BATCHES: list[int] = []  # sizes of the generate_batch calls that BatchGen served
+
+
+class BatchGen(CopyGen):
+    """CopyGen that asks for its clips ``batch`` at a time; a batch holding a "crash" clip
+    raises as a whole (as a model whose batch preparation fails on one clip)."""
+
+    name = "batchgen"
+    options = CopyGen.options + (Option("batch", int, 4, "clips per generate_batch", min=1),)
+
+    def batch_clips(self):
+        return self.options["batch"]
+
+    def generate_batch(self, items, *, seed=None):
+        if any(BEHAVIOUR.get(src.id) == "crash" for src, _ in items):
+            raise RuntimeError("one clip of the batch is bad")
+        BATCHES.append(len(items))
+        return [self.generate(src, audio, seed=seed) for src, audio in items]
+
+
 class MAE(Metric):
     """Mean absolute pixel difference to the reference (pooled over frames)."""
 
@@ -149,7 +169,16 @@ class FakePlugin:
         register(FakeDataset)
 
 
+class BatchPlugin:
+    """Registered only by the batching tests (other tests list the fake models)."""
+
+    @hookimpl
+    def register_generators(self, register):
+        register(BatchGen)
+
+
 def reset_counters() -> None:
     CALLS.clear()
     SCORED.clear()
     BEHAVIOUR.clear()
+    BATCHES.clear()

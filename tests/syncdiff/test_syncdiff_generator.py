@@ -33,6 +33,12 @@ def test_seeded_sampling_is_deterministic_and_batching_matches(trained):
     assert all(np.array_equal(x.frames, y.frames) for x, y in zip(first, again))
     assert not np.array_equal(first[1].frames, other[1].frames)
     assert [c.num_frames for c in first] == [4, 6]
+    # a clip's noise is its own (seed, clip id): alone or batched, batch order, same frames
+    alone = [g.generate(a, a.audio, seed=3), g.generate(b, b.audio, seed=3)]
+    swapped = g.generate_batch([(b, b.audio), (a, a.audio)], seed=3)[::-1]
+    for x, y, z in zip(first, alone, swapped):
+        assert np.abs(x.frames.astype(int) - y.frames).mean() < 0.05
+        assert np.abs(x.frames.astype(int) - z.frames).mean() < 0.05
 
 
 def test_short_clip_is_a_clip_failure(trained):

@@ -1,0 +1,64 @@
+"""The runner hands a batching generator its clips in groups (one generate_batch call each)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from talkbench import plugins
+from talkbench.runner import run_benchmark
+
+
+@pytest.fixture(autouse=True)
+def batch_plugin(fake_plugins):
+    plugin = fake_plugins.BatchPlugin()
+    plugins.pm.register(plugin, name="_batchfakes")
+    yield
+    plugins.pm.unregister(plugin, name="_batchfakes")
+
+
+def _run(tmp_path, **options):
+    return run_benchmark("batchgen", "fakeds", out=tmp_path / "res", progress=False, device="cpu",
+                         metrics=["mae"], options=options)
+
+
+def _entries(run_dir):
+    return {p.stem: json.loads(p.read_text()) for p in sorted((run_dir / "scores").glob("*.json"))}
+
+
+def test_clips_go_to_generate_batch_in_groups(fake_plugins, tmp_path):
+    run_dir = _run(tmp_path, batch=4)
+    assert fake_plugins.BATCHES == [4, 2]  # 6 clips
+    entries = _entries(run_dir)
+    assert [e["video"]["batch"] for e in entries.values()] == [4, 4, 4, 4, 2, 2]
+    assert all(e["metrics"]["mae"]["value"] < 2.0 and not e["failures"] for e in entries.values())
+    # resuming generates nothing again
+    _run(tmp_path, batch=4)
+    assert fake_plugins.BATCHES == [4, 2] and max(fake_plugins.CALLS.values()) == 1
+
+
+def test_a_bad_clip_fails_alone_when_its_batch_raises(fake_plugins, tmp_path):
+    fake_plugins.BEHAVIOUR["test001"] = "crash"
+    run_dir = _run(tmp_path, batch=4)
+    assert fake_plugins.BATCHES == [2]  # the first batch raised and went clip by clip
+    entries = _entries(run_dir)
+    assert [f["stage"] for f in entries["test001"]["failures"]] == ["generate"]
+    assert "boom on test001" in entries["test001"]["failures"][0]["reason"]
+    assert all(entries[c]["video"] and not entries[c]["failures"] for c in entries if c != "test001")
+    record = json.loads((run_dir / "record.json").read_text())
+    assert record["metrics"]["mae"]["n_clips"] == 5
+
+
+def test_half_finished_group_generates_only_the_missing_clips(fake_plugins, tmp_path):
+    run_dir = _run(tmp_path, batch=4)
+    (run_dir / "scores" / "test002.json").unlink()
+    (run_dir / "scores" / "test003.json").unlink()
+    _run(tmp_path, batch=4)
+    assert fake_plugins.BATCHES == [4, 2, 2]
+    assert fake_plugins.CALLS["test002"] == 2 and fake_plugins.CALLS["test000"] == 1
+
+
+def test_batch_of_one_never_calls_generate_batch(fake_plugins, tmp_path):
+    _run(tmp_path, batch=1)
+    assert fake_plugins.BATCHES == [] and sum(fake_plugins.CALLS.values()) == 6
