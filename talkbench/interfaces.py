@@ -155,6 +155,9 @@ class Dataset(_Configurable, ABC):
     expected_layout: ClassVar[str] = ""
     #: True for datasets that need ``--data-root`` / ``TALKBENCH_DATA``
     needs_root: ClassVar[bool] = True
+    #: metric options this dataset calls for unless the user sets them (``--metric-option``
+    #: wins), e.g. the demo's own SyncNet: {"lse_c": {"net": "demo"}}
+    metric_defaults: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     def __init__(self, root: str | Path | None = None, **options: Any) -> None:
         super().__init__(**options)

@@ -14,7 +14,6 @@ from talkbench.cli.common import (
 from talkbench.errors import TalkbenchError
 
 DEMO_METRICS = ["psnr", "ssim", "lpips", "lse_c", "lse_d"]
-DEMO_METRIC_OPTIONS = {"lse_c": {"net": "demo"}, "lse_d": {"net": "demo"}}
 
 
 def print_summary(run_dir: Path) -> None:
@@ -143,10 +142,9 @@ def demo(limit, out, fmt, device, quiet):
     names = [m for m in DEMO_METRICS if m in installed]
     for m in sorted(set(DEMO_METRICS) - set(names)):
         click.secho(f"talkbench: metric {m} is not installed; the table shows it as N/A", fg="yellow", err=True)
-    mopts = {k: v for k, v in DEMO_METRIC_OPTIONS.items() if k in names}
     run_dirs = []
     for model in ("gt", "static"):
-        run_dirs.append(run_benchmark(model, "demo", limit=limit, metrics=names, metric_options=mopts,
+        run_dirs.append(run_benchmark(model, "demo", limit=limit, metrics=names,
                                       device=device, out=out, progress=not quiet))
         print_summary(run_dirs[-1])
     wanted = {d.name for d in run_dirs}

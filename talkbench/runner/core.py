@@ -47,6 +47,9 @@ def make_plan(
         ids = ids[: int(limit)]
     has_tr = planning.dataset_has_transcripts(ds, split, ids)
     names = list(metrics) if metrics is not None else planning.default_metrics(get_metrics(), has_tr)
+    user = dict(metric_options or {})
+    metric_options = {m: {**ds.metric_defaults.get(m, {}), **user.get(m, {})}
+                      for m in [*(n for n in names if n in ds.metric_defaults), *user]}
     # unknown metric names and bad metric options fail here, before any directory is made
     build_metrics(names, metric_options or {}, has_transcripts=has_tr, device=None, load=False)
     if videos is None:
