@@ -5,7 +5,8 @@ fixed while one prior is swapped for K different frames of the same clip:
   * ident: the identity frame (the others: identity = first frame, pose = ground-truth previous);
   * pose:  the pose frame(s) (NP consecutive frames ending at a random frame).
 The number is the per-element variance of the generated latent z̃_0 across the K swaps,
-averaged over elements and probes; lower = more invariant to that prior. A model that has no
+averaged over elements and probes (in the diffusion model's latent space, i.e. after
+``latent_scale``); lower = more invariant to that prior. A model that has no
 such prior (rnd has no pose, prv/prv- no identity) reports null, since nothing can move it.
 """
 
