@@ -31,7 +31,8 @@ class SyncDiffGenerator(Generator):
     outputs = OUTPUTS_FULL_FRAME
     options = SAMPLING + SWITCHES + (
         Option("use_ema", bool, True, "sample with the EMA weights"),
-        Option("batch_clips", int, 8, "clips denoised together per UNet call", min=1),
+        Option("batch_clips", int, 8, "clips denoised together per UNet call (speed only)", min=1,
+               affects_output=False),
     )
 
     def load(self, device: str = "cpu", checkpoint=None) -> None:

@@ -28,6 +28,9 @@ class Option:
     choices: tuple | None = None
     min: float | None = None
     max: float | None = None
+    #: False for pure speed/memory knobs (e.g. clips per batch): the outputs do not depend on
+    #: them, so they stay out of the run key and another value resumes the same run
+    affects_output: bool = True
 
     def parse(self, value: Any, owner: str = "") -> Any:
         where = f"{owner}: " if owner else ""

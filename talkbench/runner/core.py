@@ -60,8 +60,10 @@ def make_plan(
     else:  # evaluate: the "model" is a folder of videos made elsewhere
         generator, version, resolved, gen_weights = None, "external", {}, {}
     ckpt = planning.checkpoint_info(checkpoint)
+    knobs = {o.name for o in (gen_cls.option_specs() if videos is None else ()) if not o.affects_output}
     key = planning.run_key(
-        model=model, model_version=version, options=resolved, checkpoint=ckpt, gen_weights=gen_weights,
+        model=model, model_version=version, options={k: v for k, v in resolved.items() if k not in knobs},
+        checkpoint=ckpt, gen_weights=gen_weights,
         dataset=dataset, dataset_options=dict(ds.options), split=split, seed=seed,
         videos={k: str(v) for k, v in videos.items()} if videos else None,
     )

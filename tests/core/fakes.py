@@ -83,7 +83,7 @@ class BatchGen(CopyGen):
     raises as a whole (as a model whose batch preparation fails on one clip)."""
 
     name = "batchgen"
-    options = CopyGen.options + (Option("batch", int, 4, "clips per generate_batch", min=1),)
+    options = CopyGen.options + (Option("batch", int, 4, "clips per generate_batch", min=1, affects_output=False),)
 
     def batch_clips(self):
         return self.options["batch"]

@@ -62,3 +62,15 @@ def test_half_finished_group_generates_only_the_missing_clips(fake_plugins, tmp_
 def test_batch_of_one_never_calls_generate_batch(fake_plugins, tmp_path):
     _run(tmp_path, batch=1)
     assert fake_plugins.BATCHES == [] and sum(fake_plugins.CALLS.values()) == 6
+
+
+def test_a_speed_knob_stays_out_of_the_run_key(fake_plugins, tmp_path):
+    """batch does not change the videos (affects_output=False): another value resumes the run,
+    while an option that does change them (gain) starts a new one."""
+    first = _run(tmp_path, batch=1)
+    (first / "scores" / "test005.json").unlink()
+    assert _run(tmp_path, batch=3) == first
+    assert sum(fake_plugins.CALLS.values()) == 7 and fake_plugins.BATCHES == []  # one clip left: no batch
+    record = json.loads((first / "record.json").read_text())
+    assert record["model"]["options"]["batch"] == 3  # still recorded
+    assert _run(tmp_path, batch=3, gain=5) != first
