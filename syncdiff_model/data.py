@@ -17,7 +17,8 @@ import torch
 from talkbench import Clip, ClipFailure
 from syncdiff_model.audio import DS_DIM, DS_WINDOW
 from syncdiff_model.config import SyncDiffConfig
-from syncdiff_model.faces import crop_faces, face_boxes, mask_lower_half, square_boxes, to_tensor_images
+from talkbench.faces import mask_lower_half
+from syncdiff_model.faces import crop_faces, face_boxes, square_boxes, to_tensor_images
 
 
 @dataclass

@@ -1,8 +1,9 @@
-"""Face crops for SyncDiff: square face-centred crops, the lower-half (lip) mask, paste-back.
+"""Face crops for SyncDiff: square face crops and paste-back.
 
 Coordinates: boxes are x1, y1, x2, y2 in pixels of the full frame (x2/y2 exclusive). The crop
 is a square of the clip's median face size hanging from the (smoothed) top of the face box,
-shifted to stay inside the frame, resized to ``size`` (see ``square_boxes`` for why). The lip region is the lower half of that crop (as Wav2Lip/TalkLip
+shifted to stay inside the frame, resized to ``size`` (see ``square_boxes`` for why). The lip
+region is the lower half of that crop (``talkbench.faces.mask_lower_half``, as Wav2Lip/TalkLip
 and the paper). Demo clips carry exact boxes in ``clip.meta["boxes"]``; other clips go through
 ``talkbench.faces.track_faces``.
 """
@@ -13,6 +14,7 @@ import cv2
 import numpy as np
 
 from talkbench import Clip, ClipFailure
+from talkbench.faces import smooth_boxes
 
 SMOOTH_FRAMES = 5
 
@@ -42,18 +44,12 @@ def square_boxes(boxes: np.ndarray, height: int, width: int, smooth: int = SMOOT
     """
     side = float(np.median(np.maximum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1])))
     side = int(np.clip(round(side), 8, min(height, width)))
-    cx = _moving_average((boxes[:, 0] + boxes[:, 2]) / 2, smooth)
-    top = _moving_average(boxes[:, 1], smooth)
+    smoothed = smooth_boxes(boxes, window=smooth, method="mean")  # as Wav2Lip smooths its boxes
+    cx = (smoothed[:, 0] + smoothed[:, 2]) / 2
+    top = smoothed[:, 1]
     x1 = np.clip(np.round(cx - side / 2).astype(np.int64), 0, width - side)
     y1 = np.clip(np.round(top).astype(np.int64), 0, height - side)
     return np.stack([x1, y1, x1 + side, y1 + side], axis=1)
-
-
-def _moving_average(x: np.ndarray, window: int) -> np.ndarray:
-    """Centred moving average with edge replication (Wav2Lip smooths its boxes over 5 frames)."""
-    window = max(1, min(window, len(x)))
-    padded = np.pad(x.astype(np.float64), (window // 2, window - 1 - window // 2), mode="edge")
-    return np.convolve(padded, np.ones(window) / window, mode="valid")
 
 
 def crop_faces(frames: np.ndarray, squares: np.ndarray, size: int) -> np.ndarray:
@@ -63,13 +59,6 @@ def crop_faces(frames: np.ndarray, squares: np.ndarray, size: int) -> np.ndarray
         patch = frame[y1:y2, x1:x2]
         interp = cv2.INTER_AREA if patch.shape[0] > size else cv2.INTER_LINEAR
         out[i] = cv2.resize(patch, (size, size), interpolation=interp)
-    return out
-
-
-def mask_lower_half(crops: np.ndarray) -> np.ndarray:
-    """The masked prior I_m: the lower half of each face crop set to 0 (works on uint8 or float)."""
-    out = crops.copy()
-    out[..., crops.shape[-3] // 2:, :, :] = 0
     return out
 
 

@@ -16,7 +16,8 @@ from rich.progress import Progress
 
 from syncdiff_model import schedulers
 from syncdiff_model.data import PreparedClip, pad_audio
-from syncdiff_model.faces import mask_lower_half, to_tensor_images, to_uint8_images
+from talkbench.faces import mask_lower_half
+from syncdiff_model.faces import to_tensor_images, to_uint8_images
 
 
 def clip_generator(seed: int, clip_id: str) -> torch.Generator:

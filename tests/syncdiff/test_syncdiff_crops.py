@@ -1,6 +1,6 @@
 import numpy as np
 
-from syncdiff_model.faces import mask_lower_half, square_boxes
+from syncdiff_model.faces import square_boxes
 
 
 def test_crop_does_not_follow_the_jaw():
@@ -22,9 +22,3 @@ def test_crop_follows_head_motion_smoothly_and_stays_inside():
     assert ((sq[:, 2] - sq[:, 0]) == 40).all() and ((sq[:, 3] - sq[:, 1]) == 40).all()
     # interior frames: the moving average of a linear track is the track itself
     assert sq[5, 0] == 20 + 5
-
-
-def test_lower_half_is_masked():
-    crops = np.full((2, 8, 8, 3), 200, np.uint8)
-    out = mask_lower_half(crops)
-    assert (out[:, :4] == 200).all() and (out[:, 4:] == 0).all()
