@@ -8,28 +8,25 @@ from syncdiff_model import schedulers
 from syncdiff_model.config import SyncDiffConfig
 from syncdiff_model.data import FrameBatches
 from syncdiff_model.faces import to_uint8_images
-from syncdiff_model.sampling import denoise
+from syncdiff_model.sampling import denoise, encode_crops
 
 PREVIEW_STEPS = 25
 SCALE_SAMPLE = 512  # crops whose latents set latent_scale (LDM measures one batch; more is steadier)
 
 
 @torch.no_grad()
-def measure_latent_scale(vq, clips, device, chunk: int = 64) -> float:
+def measure_latent_scale(model, clips, device) -> float:
     """1 / std of the first stage's latents over evenly spaced training crops (LDM's scale_by_std).
 
+    Call it before ``model.config.latent_scale`` is set (``model.encode`` is then unscaled).
     Deterministic given the data and the autoencoder, so every rank (and a resumed run) gets the
     same value.
     """
     import numpy as np
 
-    from syncdiff_model.faces import to_tensor_images
-
     crops = np.concatenate([c.crops for c in clips])
     picks = np.linspace(0, len(crops) - 1, min(SCALE_SAMPLE, len(crops))).round().astype(int)
-    latents = [vq.encode(to_tensor_images(crops[picks[i: i + chunk]]).to(device)).latents.float().cpu()
-               for i in range(0, len(picks), chunk)]
-    return float(1.0 / torch.cat(latents).std())
+    return float(1.0 / encode_crops(model, crops[picks], device).float().std())
 
 
 def _to(batch: dict, device) -> dict:

@@ -20,7 +20,7 @@ import torch
 from talkbench import Dataset, TalkbenchError, WeightsMissingError
 from syncdiff_model.ae_stage import AEObjective, perceptual_loss
 from syncdiff_model.checkpoint import MODEL_FILE, VQ_FILE, load_weights_into, read_config, write_model_dir
-from syncdiff_model.config import SyncDiffConfig, load_preset
+from syncdiff_model.config import SyncDiffConfig
 from syncdiff_model.data import FrameBatches, prepare_clip
 from syncdiff_model.ldm_stage import LDMObjective, measure_latent_scale
 from syncdiff_model.model import SyncDiffModel, build_vq
@@ -82,7 +82,7 @@ def train_syncdiff(config: SyncDiffConfig, dataset: Dataset, *, split: str, out_
     load_weights_into(model.vq, ae_dir / VQ_FILE, "the VQ autoencoder")
     model.vq.requires_grad_(False).eval()  # the first stage is frozen while the LDM trains
     if config.latent_scale is None:
-        config.latent_scale = measure_latent_scale(model.vq.to(device), clips, device)
+        config.latent_scale = measure_latent_scale(model.to(device), clips, device)
         state.print(f"syncdiff: latent_scale = {config.latent_scale:.4f} (1/std of the first stage's latents)")
     batches = FrameBatches(clips, config, seed)
     per_epoch = math.ceil(len(batches) / (config.batch_size * state.num_processes))
