@@ -81,7 +81,7 @@ class LPIPS(Metric):
     description = "Learned perceptual distance (lpips package, inputs in [-1, 1]), frames pooled"
     options = REGION_OPTIONS + (
         Option("net", str, "alex", "LPIPS backbone", choices=tuple(BACKBONES)),
-        Option("batch_size", int, 32, "frames per forward pass", min=1),
+        Option("batch_size", int, 32, "frames per forward pass", min=1, affects_output=False),
     )
 
     def load(self, device: str = "cpu") -> None:

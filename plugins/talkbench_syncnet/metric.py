@@ -40,12 +40,12 @@ OPTIONS = (
            "official: syncnet_v2.model (weights 'syncnet'); demo: a SyncNet trained on the demo dataset",
            choices=("official", "demo")),
     Option("vshift", int, 15, "largest audio-video offset searched, in frames", min=1, max=100),
-    Option("batch_size", int, 20, "windows per forward pass", min=1),
+    Option("batch_size", int, 20, "windows per forward pass", min=1, affects_output=False),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
 )
-#: options that do not change the number (left out of the cache key)
-_NOT_IN_KEY = {"batch_size"}
+#: options that do not change the number (declared affects_output=False): not in cache keys
+_NOT_IN_KEY = frozenset(o.name for o in OPTIONS if not o.affects_output)
 
 _MODELS: dict[tuple[str, str, str], Any] = {}
 _RESULTS: "OrderedDict[tuple, SyncResult]" = OrderedDict()
@@ -95,6 +95,11 @@ class _SyncNetMetric(Metric):
             except (ValueError, RuntimeError) as exc:
                 raise WeightsInvalidError(f"{path}: cannot load as SyncNet ({exc})") from None
         self.net = _MODELS[key]
+
+    def weight_records(self) -> list[dict[str, Any]]:
+        """The file load() used: the official/overridden ``syncnet`` or the demo-trained net."""
+        info = getattr(self, "weights_info", None)
+        return [dict(info)] if info else []
 
     def protocol(self) -> dict[str, Any]:
         out = dict(self.options)

@@ -12,6 +12,8 @@ from talkbench.interfaces import Dataset
 
 VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".m4v")
 DATA_ENV = "TALKBENCH_DATA"
+#: files next to a clip's video that are read with it (transcript, separate audio)
+SIBLING_SUFFIXES = (".txt", ".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg")
 
 
 def find_video(stem: Path) -> Path | None:
@@ -138,6 +140,21 @@ class RootedDataset(Dataset):
         if not ids:
             raise self.layout_error(f"no videos in {base}/<speaker>/")
         return ids
+
+    # ---- what a clip is made of (cache keys) -------------------------------------------------
+    def clip_base(self, split: str) -> Path:
+        """The directory ``<clip id>.<ext>`` lives under for ``split``."""
+        raise NotImplementedError
+
+    def clip_files(self, split: str, clip_id: str) -> list[Path]:
+        """The files that define a clip: its video and the siblings read with it (audio,
+        transcript). Their content fingerprint keys the cached videos and scores, so replacing
+        a file redoes that clip."""
+        video = find_video(self.clip_base(split) / clip_id)
+        if video is None:
+            raise self.layout_error(f"clip {clip_id!r} not found under {self.clip_base(split)}")
+        siblings = [video.with_suffix(s) for s in SIBLING_SUFFIXES if video.with_suffix(s) != video]
+        return [video, *(p for p in siblings if p.is_file())]
 
     def lrs_clip(self, base: Path, clip_id: str) -> Clip:
         from talkbench.datasets.lrs import lrs_clip

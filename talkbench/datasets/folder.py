@@ -42,6 +42,9 @@ class FolderDataset(RootedDataset):
         sub = root / split
         return sub if sub.is_dir() and any(self._videos(sub)) else root
 
+    def clip_base(self, split: str) -> Path:
+        return self.split_dir(split)
+
     def check_split(self, split: str) -> None:
         # any folder name is a split here; only reject names that would escape the root
         if not split or "/" in split or split in (".", ".."):

@@ -82,6 +82,9 @@ class LRS2(RootedDataset):
             f"lrs2: no {split}.txt filelist in {self.data_root()}; expected {self.expected_layout}"
         )
 
+    def clip_base(self, split: str) -> Path:
+        return self.main_dir(split)
+
     def load_clip(self, split: str, clip_id: str) -> Clip:
         return self.lrs_clip(self.main_dir(split), clip_id)
 
@@ -106,6 +109,9 @@ class LRS3(RootedDataset):
                 f"lrs3: split folder {d} not found; expected {self.expected_layout}"
             )
         return self.scan_ids(d)
+
+    def clip_base(self, split: str) -> Path:
+        return self.data_root() / split
 
     def load_clip(self, split: str, clip_id: str) -> Clip:
         return self.lrs_clip(self.data_root() / split, clip_id)

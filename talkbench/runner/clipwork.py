@@ -1,9 +1,10 @@
 """One clip through the pipeline: load → generate → check → write mp4 → decode → score.
 
 Each clip's results live in ``scores/<clip_id>.json`` (written atomically), so a run killed at
-any point loses at most the clip in flight. A cache entry is reused only if it parses, its
-video exists with the sha256 stored in it, and each metric's score was made by the same metric
-version and options; anything else is recomputed.
+any point loses at most the clip in flight. A cache entry is reused only if it parses, was made
+from the clip's current files (their fingerprint), and its video exists with the sha256 stored
+in it; a metric's score is reused only if its key (name, version, output options, weights
+sha256) and its inputs (scored file, reference) are unchanged. Anything else is recomputed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from talkbench import fingerprint
 from talkbench.clip import Clip
 from talkbench.errors import ClipFailure, TalkbenchError
 from talkbench.hashing import sha256_file
@@ -23,7 +25,7 @@ from talkbench.atomic import WriteError, atomic_write_json, read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
 
-SCORES_VERSION = 1
+SCORES_VERSION = 2  # 2: metric keys hold weights; entries hold the source fingerprint
 
 
 @dataclass
@@ -63,9 +65,14 @@ def check_generated(out: Any, source: Clip) -> np.ndarray:
 
 
 def _valid_entry(plan: RunPlan, clip_id: str, entry: Any) -> dict | None:
-    """The cached entry if it is intact (parses, right clip, video present with its sha256)."""
+    """The cached entry if it is intact: it parses, is this clip's, was made from the clip's
+    current files, and its video is present with the sha256 stored in it."""
     if not isinstance(entry, dict) or entry.get("clip_id") != clip_id or not isinstance(entry.get("metrics"), dict):
         return None
+    if entry.get("scores_version") != SCORES_VERSION:
+        return None  # an older key scheme: recompute rather than trust it
+    if entry.get("source") != plan.sources.get(clip_id):
+        return None  # the clip's video/audio/transcript changed since: redo it
     video = entry.get("video")
     if not video:
         return None  # the generator failed last time: try again
@@ -75,11 +82,16 @@ def _valid_entry(plan: RunPlan, clip_id: str, entry: Any) -> dict | None:
     return entry
 
 
+def score_is_current(entry: dict, name: str, key: str) -> bool:
+    """Whether ``entry`` holds a score of metric ``name`` made with ``key`` on its own inputs."""
+    done = entry.get("metrics", {}).get(name)
+    return isinstance(done, dict) and done.get("_key") == key and done.get("_inputs") == fingerprint.inputs_key(entry)
+
+
 def _missing(entry: dict | None, metrics: list[MetricState]) -> list[MetricState]:
     if entry is None:
         return list(metrics)
-    done = entry["metrics"]
-    return [m for m in metrics if not (isinstance(done.get(m.name), dict) and done[m.name].get("_key") == m.key)]
+    return [m for m in metrics if not score_is_current(entry, m.name, m.key)]
 
 
 def _scored_clip(plan: RunPlan, source: Clip, video: dict) -> Clip:
@@ -185,11 +197,13 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
         source = ready[0] if ready is not None else plan.dataset.load_clip(plan.split, clip_id)
         io_meta = source.meta.get("io", {}) if isinstance(source.meta, dict) else {}
     except Exception as exc:  # a broken file in the dataset: record it, go on
-        _write(path, {"clip_id": clip_id, "video": None, "metrics": {}, "failures": [failure(clip_id, "load", exc)]})
+        _write(path, {"scores_version": SCORES_VERSION, "clip_id": clip_id, "source": plan.sources.get(clip_id),
+                      "video": None, "metrics": {}, "failures": [failure(clip_id, "load", exc)]})
         outcome.failed = True
         return outcome
     if entry is None:
-        entry = {"scores_version": SCORES_VERSION, "clip_id": clip_id, "video": None, "metrics": {}, "failures": []}
+        entry = {"scores_version": SCORES_VERSION, "clip_id": clip_id, "source": plan.sources.get(clip_id),
+                 "video": None, "metrics": {}, "failures": []}
         try:
             if ready is not None:
                 if isinstance(ready[1], Exception):
@@ -215,10 +229,11 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
             entry["failures"].append(failure(clip_id, "decode", exc))
             todo = []
         outcome.scored = []
+        inputs = fingerprint.inputs_key(entry)
         for m in todo:
             try:
                 result = _check_result(m.instance.compute(scored, source), m.name)
-                entry["metrics"][m.name] = dict(result, _key=m.key)
+                entry["metrics"][m.name] = dict(result, _key=m.key, _inputs=inputs)
                 outcome.scored.append(m.name)
             except Exception as exc:  # one metric failing on one clip is recorded, not fatal
                 entry["metrics"].pop(m.name, None)

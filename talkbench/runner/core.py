@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from talkbench import distributed
+from talkbench import distributed, fingerprint
 from talkbench.device import resolve_device
 from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
@@ -29,6 +29,20 @@ def _apply_weights(weights: Mapping[str, str | Path] | None) -> dict[str, str]:
     return out
 
 
+def check_limit(limit: Any) -> int | None:
+    """``--limit N`` with N >= 1 (0 would write an empty record over a full one, -1 would
+    silently drop the last clip)."""
+    if limit is None:
+        return None
+    try:
+        n = int(limit)
+    except (TypeError, ValueError):
+        raise TalkbenchError(f"--limit {limit!r}: must be a whole number >= 1") from None
+    if n < 1:
+        raise TalkbenchError(f"--limit {limit}: must be >= 1 (leave --limit out to run every clip)")
+    return n
+
+
 def make_plan(
     model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
     checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
@@ -42,9 +56,9 @@ def make_plan(
     split = split or ds.default_split
     if split not in ds.splits:
         raise TalkbenchError(f"dataset {dataset} has no split {split!r}; splits: {', '.join(ds.splits)}")
-    ids = sorted(ds.clip_ids(split))
-    if limit is not None:
-        ids = ids[: int(limit)]
+    all_ids = sorted(ds.clip_ids(split))
+    limit = check_limit(limit)
+    ids = all_ids[:limit] if limit is not None else all_ids
     has_tr = planning.dataset_has_transcripts(ds, split, ids)
     names = list(metrics) if metrics is not None else planning.default_metrics(get_metrics(), has_tr)
     user = dict(metric_options or {})
@@ -61,19 +75,22 @@ def make_plan(
         generator, version, resolved, gen_weights = None, "external", {}, {}
     ckpt = planning.checkpoint_info(checkpoint)
     knobs = {o.name for o in (gen_cls.option_specs() if videos is None else ()) if not o.affects_output}
+    resolved_root = fingerprint.data_root_of(ds)
     key = planning.run_key(
         model=model, model_version=version, options={k: v for k, v in resolved.items() if k not in knobs},
         checkpoint=ckpt, gen_weights=gen_weights,
         dataset=dataset, dataset_options=dict(ds.options), split=split, seed=seed,
-        videos={k: str(v) for k, v in videos.items()} if videos else None,
+        videos={k: str(v) for k, v in videos.items()} if videos else None, data_root=resolved_root,
     )
     plan = RunPlan(
         model=model, model_version=version, generator=generator, options=resolved, checkpoint=ckpt,
-        dataset_name=dataset, dataset=ds, dataset_options=dict(ds.options), data_root=root, split=split,
+        dataset_name=dataset, dataset=ds, dataset_options=dict(ds.options), data_root=resolved_root or root,
+        split=split,
         clip_ids=ids, limit=limit, metric_names=names, metric_options={k: dict(v) for k, v in (metric_options or {}).items()},
         seed=seed, run_dir=planning.run_dir_for(out, model, dataset, split, key), label=label,
         weights=weights_used, videos=videos, videos_dir=videos_dir,
         explicit_data_root=str(data_root) if data_root else None,
+        sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids),
     )
     return plan, {"has_transcripts": has_tr, "generator_weights": gen_weights}
 

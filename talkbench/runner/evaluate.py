@@ -60,14 +60,15 @@ def evaluate_videos(
 ) -> tuple[Path, VideoMatch]:
     """Score the videos in ``videos_dir``; returns (run directory, what matched and what did not)."""
     from talkbench.runner import plan as planning
-    from talkbench.runner.core import execute, make_plan
+    from talkbench.runner.core import check_limit, execute, make_plan
 
     videos_dir = Path(videos_dir).resolve()
     ds, _ = planning.make_dataset(dataset, data_root, dataset_options)
     split = split or ds.default_split
     ids = sorted(ds.clip_ids(split))
+    limit = check_limit(limit)
     if limit is not None:
-        ids = ids[: int(limit)]
+        ids = ids[:limit]
     match = match_videos(videos_dir, ids)
     if not match.matched:
         raise TalkbenchError(

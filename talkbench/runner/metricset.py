@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from talkbench.errors import MetricUnavailable, TalkbenchError, WeightsInvalidError, WeightsMissingError
-from talkbench.hashing import sha256_json
+from talkbench import fingerprint
 from talkbench.interfaces import NEEDS_TRANSCRIPT, Metric
 
 
@@ -21,27 +21,21 @@ class MetricState:
 
     @property
     def key(self) -> str:
-        return metric_key(self.instance)
+        """The cache key of this metric's per-clip scores (see talkbench.fingerprint)."""
+        return metric_key(self.instance, self.weights)
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "reason": self.reason, "weights": self.weights}
 
 
-def metric_key(metric: Metric) -> str:
-    """Identifies a cached per-clip score: metric name, version and resolved options."""
-    return sha256_json({"name": metric.name, "version": metric.version, "options": metric.options})[:16]
+def metric_key(metric: Metric, weights: list[dict[str, Any]] | None = None) -> str:
+    """Name, version, output-affecting options and the sha256 of each weights file used."""
+    return fingerprint.metric_key(metric.name, metric.version, fingerprint.output_options(metric), weights or [])
 
 
 def _weights_of(metric: Metric) -> list[dict[str, Any]]:
-    from talkbench.weights import weight_record
-
-    out = []
-    for name in getattr(metric, "weights", ()) or ():
-        try:
-            out.append(weight_record(name))
-        except (WeightsMissingError, WeightsInvalidError) as exc:
-            out.append({"name": name, "path": None, "sha256": None, "error": str(exc)})
-    return out
+    """The files the loaded metric used: ``Metric.weight_records()`` is the single source."""
+    return [dict(w) for w in metric.weight_records()]
 
 
 def build_metrics(

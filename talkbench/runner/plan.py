@@ -2,8 +2,9 @@
 
 The run directory ``<out>/runs/<model>-<dataset>-<split>-<hash12>`` is keyed by everything that
 changes the generated videos: model name+version, resolved options, checkpoint sha256, the
-generator's weights files, dataset name+options, split and seed. ``--limit`` is not part of it,
-so ``--limit 10`` and then the full split share (and resume) one cache.
+generator's weights files, dataset name+options, the resolved data root, split and seed.
+``--limit`` is not part of it, so ``--limit 10`` and then the full split share (and resume) one
+cache. Each clip's files are fingerprinted (``sources``): a clip whose files changed is redone.
 """
 
 from __future__ import annotations
@@ -45,6 +46,10 @@ class RunPlan:
     videos: dict[str, Path] | None = None
     videos_dir: str | None = None
     explicit_data_root: str | None = None
+    #: clip id -> content fingerprint of its files (talkbench.fingerprint.clip_sources)
+    sources: dict[str, str | None] = field(default_factory=dict)
+    #: how many clips the split holds (tables mark numbers computed on fewer)
+    split_size: int | None = None
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -67,9 +72,20 @@ class RunPlan:
         }
 
 
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.")
+
+
 def _safe(clip_id: str) -> str:
-    """Clip ids may contain '/' (LRS2 ``spk/00001``): flatten to one file name."""
-    return clip_id.replace(os.sep, "__").replace("/", "__")
+    """One file name per clip id, injective: every byte outside [A-Za-z0-9_.-] (the '/' of
+    LRS2's ``spk/00001``, spaces, '%' itself) becomes %XX, and a leading '.' too (no hidden
+    files, no '..'). So ``a b/c`` and ``a b__c`` never share a score file."""
+    out = []
+    for i, ch in enumerate(clip_id):
+        if ch in _PLAIN and not (i == 0 and ch == "."):
+            out.append(ch)
+        else:
+            out.extend(f"%{b:02X}" for b in ch.encode("utf-8"))
+    return "".join(out) or "%"
 
 
 def _slug(text: str) -> str:
@@ -115,14 +131,18 @@ def make_dataset(name: str, data_root: str | Path | None, options: Mapping[str, 
     return dataset, (str(recorded) if recorded else None)
 
 
-def dataset_has_transcripts(dataset: Dataset, split: str, ids: list[str]) -> bool:
-    """The dataset's own claim (``has_transcripts``), else whether its first clip has one."""
+def dataset_has_transcripts(dataset: Dataset, split: str, ids: list[str], tries: int = 8) -> bool:
+    """The dataset's own claim (``has_transcripts``), else whether its first loadable clip has
+    one: an unreadable clip is not this check's business (its own run records the failure)."""
     claim = getattr(dataset, "has_transcripts", None)
     if claim is not None:
         return bool(claim)
-    if not ids:
-        return False
-    return dataset.load_clip(split, ids[0]).transcript is not None
+    for clip_id in ids[:tries]:
+        try:
+            return dataset.load_clip(split, clip_id).transcript is not None
+        except Exception:  # noqa: BLE001  that clip fails on its own later, with its reason
+            continue
+    return False
 
 
 def default_metrics(metric_classes: Mapping[str, Any], has_transcripts: bool) -> list[str]:
@@ -133,8 +153,11 @@ def default_metrics(metric_classes: Mapping[str, Any], has_transcripts: bool) ->
 def run_key(
     *, model: str, model_version: str, options: Mapping, checkpoint: dict | None, gen_weights: Mapping,
     dataset: str, dataset_options: Mapping, split: str, seed: int, videos: Mapping[str, str] | None = None,
+    data_root: str | None = None,
 ) -> str:
-    return sha256_json({
+    # the root only when there is one, so that runs on root-less datasets keep their directory
+    where = {"data_root": data_root} if data_root else {}
+    return sha256_json({**where,
         "model": model, "model_version": model_version, "options": dict(options),
         "checkpoint_sha256": checkpoint["sha256"] if checkpoint else None, "weights": dict(gen_weights),
         "dataset": dataset, "dataset_options": dict(dataset_options), "split": split, "seed": seed,

@@ -11,17 +11,24 @@ from talkbench.records import (
     PER_CLIP, SCHEMA_VERSION, environment, git_info, now_iso, summarise_io, write_per_clip_csv, write_record,
 )
 from talkbench.atomic import read_json
+from talkbench.runner.clipwork import _valid_entry, score_is_current
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
 
 
 def _entries(plan: RunPlan) -> list[dict]:
+    """Each clip's score file; one that no longer describes the clip's files or video is
+    reported stale (its numbers are not counted)."""
     out = []
     for cid in plan.clip_ids:
         e = read_json(plan.scores_path(cid))
         if not isinstance(e, dict) or e.get("clip_id") != cid:
             e = {"clip_id": cid, "video": None, "metrics": {},
                  "failures": [{"clip_id": cid, "stage": "missing", "reason": "no readable scores file"}]}
+        elif e.get("video") and _valid_entry(plan, cid, e) is None:
+            e = {"clip_id": cid, "video": None, "metrics": {},
+                 "failures": [{"clip_id": cid, "stage": "stale", "reason": (
+                     "scores do not match the clip's current files or video; re-run the same command")}]}
         out.append(e)
     return out
 
@@ -41,9 +48,8 @@ def _metric_entry(st: MetricState, entries: list[dict]) -> dict[str, Any]:
     if st.status != "ok":
         return out
     key = st.key
-    per_clip = [e["metrics"][st.name] for e in entries
-                if isinstance(e.get("metrics", {}).get(st.name), dict) and e["metrics"][st.name].get("_key") == key]
-    per_clip = [{k: v for k, v in r.items() if k != "_key"} for r in per_clip]
+    per_clip = [e["metrics"][st.name] for e in entries if score_is_current(e, st.name, key)]
+    per_clip = [{k: v for k, v in r.items() if k not in ("_key", "_inputs")} for r in per_clip]
     agg = m.aggregate(per_clip) if per_clip else {"value": None, "n": 0}
     out.update({k: v for k, v in agg.items()})
     out["n_clips"] = len(per_clip)
