@@ -14,6 +14,7 @@ from talkbench.progress import progress_bar
 from talkbench.runner import plan as planning
 from talkbench.atomic import atomic_write_json, read_json
 from talkbench.runner.clipwork import generate_batch, process_clip
+from talkbench.runner.lock import clean_clip_temps, clean_temps, clip_lock, try_acquire, wait_acquire
 from talkbench.runner.metricset import MetricState, build_metrics
 from talkbench.runner.plan import RUN_CONFIG, RunPlan
 from talkbench.runner.recordbuild import build_record, finish_run
@@ -118,15 +119,44 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     generated = scored = 0
     # a generator that batches (e.g. SyncDiff: many clips per UNet call) gets its clips in groups
     batch = plan.generator.batch_clips() if plan.generator is not None and plan.videos is None else 1
+    pending: list[str] = []  # clips another process on this run holds: done after the others
+
+    def one(clip_id: str, ready=None) -> None:
+        nonlocal generated, scored
+        outcome = process_clip(plan, clip_id, active, plan.seed, ready)
+        generated += outcome.generated
+        scored += bool(outcome.scored)
+        bar.advance()
+
     with progress_bar(len(mine), what, enabled=progress) as bar:
         for start in range(0, len(mine), batch):
             chunk = mine[start: start + batch]
-            ready = generate_batch(plan, chunk, plan.seed) if batch > 1 else {}
+            held = {}
             for clip_id in chunk:
-                outcome = process_clip(plan, clip_id, active, plan.seed, ready.get(clip_id))
-                generated += outcome.generated
-                scored += bool(outcome.scored)
-                bar.advance()
+                lock = clip_lock(run_dir, clip_id)
+                if try_acquire(lock):
+                    held[clip_id] = lock
+                    _clean_clip(plan, clip_id)
+                else:
+                    pending.append(clip_id)
+            try:
+                ready = generate_batch(plan, list(held), plan.seed) if batch > 1 and len(held) > 1 else {}
+                for clip_id, lock in held.items():
+                    try:
+                        one(clip_id, ready.get(clip_id))
+                    finally:
+                        lock.release()
+            finally:
+                for lock in held.values():
+                    lock.release()  # no-op for the ones already released
+        for clip_id in pending:  # usually finished by the other process meanwhile: found done
+            lock = clip_lock(run_dir, clip_id)
+            wait_acquire(lock, f"clip {clip_id} of {run_dir}")
+            try:
+                _clean_clip(plan, clip_id)
+                one(clip_id)
+            finally:
+                lock.release()
     atomic_write_json(marker, {"clips": mine, "metrics": {m.name: m.as_dict() for m in states},
                                "device": dev, "generated": generated, "finished_at": time.time()})
     if shard.is_sharded:
@@ -144,9 +174,17 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     effective = plan.generator.effective_options() if plan.generator is not None else {}
     record = build_record(plan, states, device=dev, duration_s=time.time() - t0, shard=shard,
                           effective_options=effective,
-                          extra=dict(extra or {}, generated_now=generated, scored_now=scored))
+                          extra=dict(extra or {}, invocation={"generated_now": generated, "scored_now": scored}))
     finish_run(plan, record)
     return run_dir
+
+
+def _clean_clip(plan: RunPlan, clip_id: str) -> None:
+    """A killed run's temp files for this clip (the caller holds the clip's lock)."""
+    if plan.videos is None:
+        clean_clip_temps(plan.video_path(clip_id), plan.scores_path(clip_id))
+    else:  # never touch the folder of someone else's videos
+        clean_temps(plan.scores_path(clip_id).parent, (plan.scores_path(clip_id).name,))
 
 
 def run_benchmark(

@@ -11,6 +11,7 @@ from talkbench.records import (
     PER_CLIP, SCHEMA_VERSION, environment, git_info, now_iso, summarise_io, write_per_clip_csv, write_record,
 )
 from talkbench.atomic import read_json
+from talkbench.runner.lock import record_lock
 from talkbench.runner.clipwork import _valid_entry, score_is_current
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
@@ -101,8 +102,10 @@ def _ids_hash(ids: list[str]) -> str:
 
 
 def finish_run(plan: RunPlan, record: dict) -> Path:
-    """per_clip.csv, then record.json last (its presence means the run is complete)."""
-    entries = _entries(plan)
-    names = [n for n in plan.metric_names]
-    write_per_clip_csv(plan.run_dir / PER_CLIP, entries, names)
-    return write_record(plan.run_dir, record)
+    """per_clip.csv, then record.json last (its presence means the run is complete), under the
+    run's record lock (processes sharing a run write it one after the other)."""
+    with record_lock(plan.run_dir):
+        entries = _entries(plan)
+        names = [n for n in plan.metric_names]
+        write_per_clip_csv(plan.run_dir / PER_CLIP, entries, names)
+        return write_record(plan.run_dir, record)
