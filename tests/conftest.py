@@ -46,7 +46,7 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"{n} tests skipped: they need the shared test media (real clips, calibration "
             f"fixtures), not found at {SHARED}; to run them set TALKBENCH_SHARED=DIR or place "
-            "shared/ beside the repository (README.md, \"Tests\")", yellow=True)
+            "shared/ beside the repository (README.md, \"Set up\")", yellow=True)
 
 
 @pytest.fixture(scope="session")
