@@ -8,7 +8,8 @@ resampled clips, e.g. WER = Σ edits / Σ words), never a plain mean of per-clip
 - ``bootstrap_ci``: seeded percentile bootstrap (indices drawn as scipy.stats.bootstrap draws
   them, so the same seed gives scipy's interval exactly).
 - ``paired_test``: on the clips both runs scored, a paired bootstrap interval of A − B and a
-  paired permutation p-value (swap A/B within a clip; two-sided, (1 + #{|d*| ≥ |d|}) / (1 + B)).
+  paired permutation p-value (swap A/B within a clip; two-sided, (1 + #{|d*| ≥ |d|}) / (1 + B);
+  with few clips, 2ⁿ ≤ B, every swap pattern is enumerated and p is exact).
 
 Both reduce to index matrices into one list of per-clip results: a resample of A is rows of
 indices into A; a permutation picks, per clip, A's or B's entry from the list A + B.
@@ -126,18 +127,24 @@ def paired_test(a: Sample, b: Sample, *, higher_is_better: bool, n_resamples: in
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, (n_resamples, n))  # the same clips for both runs: paired
     lo, hi = _interval(stat(idx) - stat(idx + n), confidence)
-    swap = rng.random((n_resamples, n)) < 0.5
+    exact = 2 ** n <= n_resamples  # few clips: every swap pattern, an exact p
+    if exact:
+        swap = ((np.arange(2 ** n)[:, None] >> j) & 1).astype(bool)
+    else:
+        swap = rng.random((n_resamples, n)) < 0.5
     perm = stat(np.where(swap, j + n, j)) - stat(np.where(swap, j, j + n))
     # ties within float noise count as "at least as extreme" (identical runs give p = 1)
     tol = 1e-12 * max(1.0, abs(diff))
-    p = float((1 + np.count_nonzero(np.abs(perm) >= abs(diff) - tol)) / (1 + n_resamples))
+    hits = np.count_nonzero(np.abs(perm) >= abs(diff) - tol)
+    p = float(hits / len(swap)) if exact else float((1 + hits) / (1 + n_resamples))
     better = None
     if p < alpha and diff != 0:
         better = "a" if (diff > 0) == higher_is_better else "b"
     return {"metric": a.metric, "a": float(va), "b": float(vb), "diff": diff, "low": lo, "high": hi,
             "p_value": p, "better": better, "alpha": alpha, "n_common": n, "n_a": len(a.clip_ids),
             "n_b": len(b.clip_ids), "confidence": confidence, "n_resamples": n_resamples, "seed": seed,
-            "method_ci": "paired " + METHOD_CI, "method_p": METHOD_P, "aggregation": a.aggregation}
+            "method_ci": "paired " + METHOD_CI,
+            "method_p": METHOD_P + (" (exact: all 2^n swaps)" if exact else ""), "aggregation": a.aggregation}
 
 
 # --- from run records -------------------------------------------------------------------------

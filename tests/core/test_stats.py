@@ -148,3 +148,9 @@ def test_run_records_read_scores_and_refuse_mismatches(tmp_path):
     better = _run(tmp_path, "d", [31.0, 32.0, 30.5, 31.5])
     (t,) = compare_runs(better, rec)
     assert t["status"] == "ok" and t["diff"] == pytest.approx(1.0) and t["n_common"] == 4
+
+
+def test_few_clips_get_the_exact_permutation_p():
+    # 3 clips, all better: the observed split is 2 of the 8 swap patterns (itself and its mirror)
+    t = paired_test(_sample([2.0, 3.0, 4.0]), _sample([1.0, 2.0, 3.0]), higher_is_better=True)
+    assert t["p_value"] == 0.25 and t["better"] is None and "exact" in t["method_p"]
