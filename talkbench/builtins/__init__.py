@@ -1,6 +1,6 @@
 """Built-ins, registered through the ``talkbench`` entry point exactly as a plugin would be:
 generators ``gt`` and ``static``, the embedded ``demo`` dataset, and the reporting commands
-(``table``, ``sweep``, ``figure``, ``report``)."""
+(``table``, ``sweep``, ``figure``, ``report``, ``compare``)."""
 
 from talkbench import hookimpl
 
@@ -23,6 +23,7 @@ def register_datasets(register):
 @hookimpl
 def register_commands(cli):
     from talkbench.builtins.commands import COMMANDS
+    from talkbench.builtins.compare_cmd import COMMANDS as COMPARE
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *COMPARE):
         cli.add_command(command)

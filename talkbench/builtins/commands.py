@@ -28,6 +28,7 @@ Examples:
   talkbench table --delta --datasets lrs2           # ours − published
   talkbench table --layout ablation --by reference  # Tables 2/3/5/6 style
   talkbench table --json > table.json
+  talkbench table --ci --format markdown            # value ± 95% bootstrap half-width
 """)
 @click.option("--results", default="results", show_default=True, type=click.Path(), help="results directory")
 @click.option("--format", "fmt", default="latex", show_default=True,
@@ -45,8 +46,11 @@ Examples:
 @click.option("--label", default=None, help="LaTeX \\label")
 @click.option("--standalone", is_flag=True, help="a full LaTeX document (compiles on its own)")
 @click.option("--json", "as_json", is_flag=True, help="shorthand for --format json")
+@click.option("--ci", "ci", is_flag=True, help="add 95% bootstrap intervals over clips (value ± half-width)")
+@click.option("--ci-style", default="pm", show_default=True, type=click.Choice(["pm", "interval"]),
+              help="with --ci: pm = value ± half-width, interval = value [lo, hi]")
 def table(results, fmt, layout, datasets, metrics, models, split, by, paper, delta, all_runs, caption, label,
-          standalone, as_json):
+          standalone, as_json, ci, ci_style):
     """Print a paper-style table from the run records under --results.
 
     Rows are models (GT rows first, not ranked), column groups datasets; best in bold, second
@@ -59,7 +63,7 @@ def table(results, fmt, layout, datasets, metrics, models, split, by, paper, del
     click.echo(render_table(
         _records(results), "json" if as_json else fmt, datasets=split_list(datasets), metrics=split_list(metrics),
         models=split_list(models), layout=layout, by=by, paper=paper, delta=delta, caption=caption, label=label,
-        split=split, latest=not all_runs, standalone=standalone,
+        split=split, latest=not all_runs, standalone=standalone, ci=ci_style if ci else None,
     ), nl=False)
 
 

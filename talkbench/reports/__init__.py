@@ -19,10 +19,17 @@ def render_table(
     metrics: Sequence[str] | None = None, models: Sequence[str] | None = None, layout: str = "table1",
     by: str | None = None, paper: bool = False, delta: bool = False, caption: str | None = None,
     label: str | None = None, split: str | None = None, latest: bool = True, standalone: bool = False,
+    ci: str | None = None,
 ) -> str:
-    """One table as text. ``fmt``: latex | markdown | csv | json; ``layout``: table1 | simple | ablation."""
+    """One table as text. ``fmt``: latex | markdown | csv | json; ``layout``: table1 | simple | ablation;
+    ``ci``: None, "pm" (value ± half-width) or "interval" (value [lo, hi]), see reports.ci."""
+    records = list(records)
     table = build_table(records, datasets=datasets, metrics=metrics, models=models, layout=layout, by=by,
                         paper=paper, delta=delta, caption=caption, label=label, split=split, latest=latest)
+    if ci:
+        from talkbench.reports.ci import add_cis
+
+        add_cis(table, records, ci)
     return render(table, fmt, standalone=standalone)
 
 

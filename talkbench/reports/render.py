@@ -13,7 +13,7 @@ from talkbench.reports.table import Table
 FORMATS = ("latex", "markdown", "csv", "json")
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
                   "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}",
-                  "−": "$-$", "†": r"$^\dagger$", "↑": r"$\uparrow$", "↓": r"$\downarrow$"}
+                  "−": "$-$", "†": r"$^\dagger$", "↑": r"$\uparrow$", "↓": r"$\downarrow$", "±": r"$\pm$"}
 LATEX_PACKAGES = ("booktabs", "xcolor", "graphicx")
 #: wider tables are scaled to the line width (\resizebox, graphicx): 3 datasets × 6 metrics
 RESIZE_ABOVE = 13

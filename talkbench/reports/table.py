@@ -44,6 +44,7 @@ class Cell:
     reason: str | None = None
     mark: str | None = None  # best | second
     record: str | None = None  # record.json the number came from
+    ci: dict | None = None  # bootstrap interval (talkbench.reports.ci, `table --ci`)
 
 
 @dataclass
