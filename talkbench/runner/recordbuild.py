@@ -80,6 +80,7 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
                   "videos_dir": plan.videos_dir, "effective_options": dict(effective_options or {}),
                   "needs": getattr(plan.generator, "needs", None), "outputs": getattr(plan.generator, "outputs", None)},
         "dataset": {"name": plan.dataset_name, "split": plan.split, "n_clips": len(plan.clip_ids),
+                    "split_size": plan.split_size,
                     "limit": plan.limit, "file_list_sha256": ds.file_list_hash(plan.split),
                     "clip_ids_sha256": _ids_hash(plan.clip_ids), "options": plan.dataset_options,
                     "root": plan.data_root, "version": getattr(ds, "version", None)},
@@ -89,10 +90,27 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "metrics": {st.name: _metric_entry(st, entries) for st in states},
         "failures": failures,
         "n_failed_clips": sum(1 for e in entries if e.get("failures")),
+        "coverage": coverage(plan, states, entries),
         "shard": {"merged_from": shards, **(shard.as_dict() if shard else {})},
         "run_dir": plan.run_dir.name,
         **dict(extra or {}),
     }
+
+
+def coverage(plan: RunPlan, states: list[MetricState], entries: list[dict]) -> dict[str, Any]:
+    """How much of the run is done: a clip counts as scored when it has no failure and a
+    current score of every available metric (a run asking for metrics of which none is
+    available scores nothing)."""
+    ok = [(st.name, st.key) for st in states if st.status == "ok"]
+    asked = bool(states)
+    scored, failed = [], []
+    for e in entries:
+        done = bool(e.get("video")) and not e.get("failures") and (bool(ok) or not asked) and all(
+            score_is_current(e, name, key) for name, key in ok)
+        (scored if done else failed).append(e["clip_id"])
+    return {"clips": len(entries), "scored_clips": len(scored), "failed_clips": failed,
+            "split_size": plan.split_size, "complete": not failed,
+            "available_metrics": [n for n, _ in ok]}
 
 
 def _ids_hash(ids: list[str]) -> str:
