@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import re
+
 from talkbench.errors import TalkbenchError
 
 
 def resolve_device(device: str | None = "auto") -> str:
-    """``auto`` → ``cuda`` if available, else ``mps``, else ``cpu``; validates explicit names."""
+    """``auto`` → ``cuda`` if available, else ``mps``, else ``cpu``; an explicit name must be one
+    of cpu, cuda, cuda:N, mps and available here, or it is a one-line error with the fix."""
     import torch
 
-    device = (device or "auto").lower()
+    given = device
+    device = (device or "auto").strip().lower()
+    has_mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
     if device == "auto":
         if torch.cuda.is_available():
             return "cuda"
-        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+        if has_mps:
             return "mps"
         return "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise TalkbenchError(f"--device {device}: CUDA is not available here; use --device cpu")
-    return device
+    if device == "cpu":
+        return device
+    if device == "cuda" or re.fullmatch(r"cuda:\d+", device):
+        if not torch.cuda.is_available():
+            raise TalkbenchError(f"--device {given}: CUDA is not available here; use --device cpu")
+        if ":" in device and int(device.split(":")[1]) >= torch.cuda.device_count():
+            n = torch.cuda.device_count()
+            raise TalkbenchError(f"--device {given}: this machine has {n} CUDA device(s) (cuda:0..cuda:{n - 1})")
+        return device
+    if device == "mps":
+        if not has_mps:
+            raise TalkbenchError(f"--device {given}: Apple MPS is not available here; use --device cpu")
+        return device
+    hint = " (did you mean --device cuda?)" if device.startswith(("gpu", "nvidia", "cuda")) else ""
+    raise TalkbenchError(f"--device {given}: unknown device; use auto, cpu, cuda, cuda:N or mps{hint}")
 
 
 def autocast_dtype(device: str, precision: str = "auto"):

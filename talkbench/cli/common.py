@@ -80,3 +80,11 @@ scoring_options = _compose(
     click.option("--label", default=None, help="a label for this run in tables"),
     click.option("--quiet", "-q", is_flag=True, help="no progress bar"),
 )
+
+#: exit status of `run`/`evaluate` when the record was written but some clips failed
+EXIT_INCOMPLETE = 3
+
+failure_options = click.option(
+    "--allow-failures", "allow_failures", is_flag=True,
+    help=f"exit 0 even if some clips failed (default: exit {EXIT_INCOMPLETE}; the record is written either way)",
+)

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from talkbench.cli.common import (
-    dataset_options, optional_dataset_options, options_dict, parse_metric_options, parse_weights,
-    scoring_options, split_list,
+    EXIT_INCOMPLETE, dataset_options, failure_options, optional_dataset_options, options_dict,
+    parse_metric_options, parse_weights, scoring_options, split_list,
 )
 from talkbench.errors import TalkbenchError
 
 DEMO_METRICS = ["psnr", "ssim", "lpips", "lse_c", "lse_d"]
 
 
-def print_summary(run_dir: Path) -> None:
-    """The run's metrics, one line each, and where the record is (main process only)."""
+def print_summary(run_dir: Path) -> dict | None:
+    """The run's metrics, one line each, how many clips were scored, and where the record is
+    (main process only). Returns the record (None when this process wrote none)."""
     path = Path(run_dir) / "record.json"
     if not path.is_file():
-        return
+        return None
     rec = json.loads(path.read_text())
     click.echo(f"{rec['model']['name']} on {rec['dataset']['name']}/{rec['dataset']['split']} "
                f"({rec['dataset']['n_clips']} clips, {rec['n_failed_clips']} with failures)")
@@ -34,7 +36,25 @@ def print_summary(run_dir: Path) -> None:
         click.echo(f"  failure {f['clip_id']} [{f['stage']}]: {f['reason']}")
     if len(rec["failures"]) > 10:
         click.echo(f"  ... {len(rec['failures']) - 10} more failures in {path}")
+    cov = rec.get("coverage")
+    if cov:
+        line = f"scored {cov['scored_clips']} of {cov['clips']} clips"
+        if cov["failed_clips"]:
+            line += f"; {len(cov['failed_clips'])} failed: see {path}"
+        split_size = cov.get("split_size")
+        if split_size and split_size > cov["clips"]:
+            line += f" (the split holds {split_size})"
+        click.secho(line, fg="yellow" if cov["failed_clips"] else None)
     click.echo(f"record: {path}")
+    return rec
+
+
+def exit_status(rec: dict | None, allow_failures: bool) -> None:
+    """Exit EXIT_INCOMPLETE when the record says some clip was not scored by every available
+    metric (unless --allow-failures); a process that wrote no record (a shard) exits 0."""
+    cov = (rec or {}).get("coverage") or {}
+    if cov and not cov.get("complete", True) and not allow_failures:
+        sys.exit(EXIT_INCOMPLETE)
 
 
 @click.command(epilog="""\b
@@ -52,11 +72,14 @@ Examples:
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--shard", default=None, metavar="I/N", help="this process's share of the clips (array jobs)")
 @scoring_options
+@failure_options
 def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, metrics,
-        metric_option, weights, device, out, label, quiet):
+        metric_option, weights, device, out, label, quiet, allow_failures):
     """Generate every clip of a split with MODEL, score it, and write a run record.
 
     Re-running the same command resumes: finished clips are neither regenerated nor rescored.
+    Exit status: 0 when every clip was scored by every available metric, 2 on bad input,
+    3 when some clips failed (the record is still written; --allow-failures exits 0).
     """
     from talkbench.distributed import env_shard
     from talkbench.runner import run_benchmark
@@ -68,7 +91,7 @@ def run(model, dataset, split, limit, dataset_option, data_root, option, checkpo
         label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
     )
     if env_shard().is_main:
-        print_summary(run_dir)
+        exit_status(print_summary(run_dir), allow_failures)
 
 
 @click.command(epilog="""\b
@@ -80,8 +103,9 @@ Examples:
 @click.option("--videos", required=True, type=click.Path(), help="folder of videos named <clip_id>.mp4")
 @optional_dataset_options
 @scoring_options
+@failure_options
 def evaluate(videos, dataset, split, limit, dataset_option, data_root, metrics, metric_option, weights,
-             device, out, label, quiet):
+             device, out, label, quiet, allow_failures):
     """Score videos made by another tool against a dataset's clips (matched by clip id = file stem).
 
     Files that match no clip and clips without a video are listed, never ignored.

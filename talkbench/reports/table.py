@@ -45,6 +45,7 @@ class Cell:
     mark: str | None = None  # best | second
     record: str | None = None  # record.json the number came from
     ci: dict | None = None  # bootstrap interval (talkbench.reports.ci, `table --ci`)
+    coverage: str | None = None  # "n/N" when computed on fewer clips than the split holds
 
 
 @dataclass
@@ -97,7 +98,24 @@ def _metric_cell(record: Mapping[str, Any], metric: str) -> Cell:
         return Cell(None, "N/A", "unavailable", entry.get("reason"), record=path)
     value = _finite(entry.get("value"))
     reason = None if value is not None else f"value {entry.get('value')!r} is not a finite number"
-    return Cell(value, nm.fmt(value, metric), "ok" if value is not None else "missing", reason, record=path)
+    cell = Cell(value, nm.fmt(value, metric), "ok" if value is not None else "missing", reason, record=path)
+    return _mark_coverage(cell, record, entry)
+
+
+#: the footnote of cells marked n/N
+COVERAGE_NOTE = ("n/N: computed on n of the N clips the split holds (clips failed or were not run); "
+                 "see the run's record.json")
+
+
+def _mark_coverage(cell: Cell, record: Mapping[str, Any], entry: Mapping[str, Any]) -> Cell:
+    """A number from fewer clips than the split holds must not look complete: "0.812 (2/8)"."""
+    total = (record.get("dataset") or {}).get("split_size")
+    n = entry.get("n_clips")
+    if cell.value is None or not isinstance(total, int) or not isinstance(n, int) or n >= total:
+        return cell
+    cell.coverage = f"{n}/{total}"
+    cell.text = f"{cell.text} ({cell.coverage})"
+    return cell
 
 
 def _column(dataset: str, metric: str, records: Sequence[Mapping[str, Any]]) -> Column:
@@ -257,8 +275,9 @@ def _delta_row(row: Row, pub: list[PublishedRow], columns: list[Column]) -> Row:
             cells.append(Cell(None, "N/A", "missing", why, record=cell.record))
         else:
             d = cell.value - pv
-            cells.append(Cell(d, nm.fmt(d, c.metric, signed=True), "delta",
-                              f"ours {cell.text} − published {p.values[c.metric]}", record=cell.record))
+            shown = nm.fmt(d, c.metric, signed=True) + (f" ({cell.coverage})" if cell.coverage else "")
+            cells.append(Cell(d, shown, "delta", f"ours {cell.text} − published {p.values[c.metric]}",
+                              record=cell.record, coverage=cell.coverage))
     return Row(row.key, row.label, row.kind, cells, row.dataset_split, row.option, row.option_value)
 
 
@@ -285,4 +304,6 @@ def _notes(table: Table, paper: bool) -> list[str]:
             if cell.status == "unavailable" and cell.reason:
                 reasons.setdefault(c.label, cell.reason.splitlines()[0])
     notes += [f"{label} unavailable: {why}" for label, why in reasons.items()]
+    if any(cell.coverage for r in table.rows for cell in r.cells):
+        notes.append(COVERAGE_NOTE)
     return list(dict.fromkeys(notes))

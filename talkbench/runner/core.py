@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -14,7 +16,10 @@ from talkbench.progress import progress_bar
 from talkbench.runner import plan as planning
 from talkbench.atomic import atomic_write_json, read_json
 from talkbench.runner.clipwork import generate_batch, process_clip
-from talkbench.runner.lock import clean_clip_temps, clean_temps, clip_lock, try_acquire, wait_acquire
+from talkbench.runner.lock import (
+    clean_clip_temps, clean_temps, clip_lock, record_lock, try_acquire, wait_acquire,
+)
+from talkbench.runner.metricmemory import remember
 from talkbench.runner.metricset import MetricState, build_metrics
 from talkbench.runner.plan import RUN_CONFIG, RunPlan
 from talkbench.runner.recordbuild import build_record, finish_run
@@ -106,12 +111,22 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
         dev = f"cuda:{shard.local_rank}"
     joined = distributed.init_process_group(shard)
     run_dir = plan.run_dir
-    (run_dir / "scores").mkdir(parents=True, exist_ok=True)
-    atomic_write_json(run_dir / RUN_CONFIG, plan.config())
+    try:
+        (run_dir / "scores").mkdir(parents=True, exist_ok=True)
+        (run_dir / "locks").mkdir(exist_ok=True)
+    except OSError as exc:  # read-only --out, a file in the way, ...
+        raise TalkbenchError(
+            f"--out {run_dir.parent.parent}: cannot create {run_dir} ({exc.strerror or exc}); "
+            "pass a writable --out directory"
+        ) from None
+    with record_lock(run_dir):  # the lock holder is the only writer of the run's own files
+        atomic_write_json(run_dir / RUN_CONFIG, plan.config())
     marker = shard.marker(run_dir)
     marker.unlink(missing_ok=True)
     states = build_metrics(plan.metric_names, plan.metric_options, has_transcripts=has_transcripts, device=dev)
     active = [m for m in states if m.status == "ok"]
+    with record_lock(run_dir):
+        remember(run_dir, states)
     if plan.generator is not None:
         plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
     mine = shard.select(plan.clip_ids)
@@ -172,11 +187,41 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                   f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
             return run_dir
     effective = plan.generator.effective_options() if plan.generator is not None else {}
+    plan = record_plan(plan)
     record = build_record(plan, states, device=dev, duration_s=time.time() - t0, shard=shard,
                           effective_options=effective,
                           extra=dict(extra or {}, invocation={"generated_now": generated, "scored_now": scored}))
-    finish_run(plan, record)
+    finish_run(plan, record, states)
     return run_dir
+
+
+def record_plan(plan: RunPlan) -> RunPlan:
+    """The plan the record is built for: a ``--limit`` run whose run directory already holds
+    the record of a fuller run (no limit, or a larger one) keeps that record's clips, so that
+    a quick look never replaces a complete record with a partial one."""
+    if plan.limit is None:
+        return plan
+    prev = read_json(plan.run_dir / "record.json")
+    prev_ds = prev.get("dataset") if isinstance(prev, dict) else None
+    if not isinstance(prev_ds, dict):
+        return plan
+    prev_limit = prev_ds.get("limit")
+    if prev_limit is not None and int(prev_limit) <= plan.limit:
+        return plan
+    full = sorted(plan.dataset.clip_ids(plan.split))
+    wide = full[: int(prev_limit)] if prev_limit is not None else full
+    videos = plan.videos
+    if videos is not None:  # evaluate: the folder's videos for the wider clip list
+        from talkbench.runner.evaluate import match_videos
+
+        videos = match_videos(Path(plan.videos_dir), wide).matched if plan.videos_dir else videos
+        wide = sorted(videos)
+    if len(wide) <= len(plan.clip_ids):
+        return plan
+    print(f"talkbench: --limit {plan.limit}: {plan.run_dir.name} already has a record of {len(wide)} clips; "
+          "it is updated, not replaced", file=sys.stderr)
+    return replace(plan, clip_ids=wide, limit=prev_limit, videos=videos,
+                   sources={**fingerprint.clip_sources(plan.dataset, plan.split, wide), **plan.sources})
 
 
 def _clean_clip(plan: RunPlan, clip_id: str) -> None:
@@ -236,7 +281,7 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
             f"(e.g. {missing[0]}); finish the shards first"
         )
     record = build_record(plan, states, device=None, duration_s=0.0, shard=None, extra={"merged_by": "talkbench merge"})
-    finish_run(plan, record)
+    finish_run(plan, record, states)
     return run_dir
 
 

@@ -6,7 +6,7 @@ its lock, so a score file is written by the process that wrote the video it desc
 ``talkbench run`` processes on one run share the clips out: each takes the clips no one holds,
 then waits for the ones the other has and finds them done. torchrun ranks and ``--shard`` jobs
 have disjoint clips and never wait on each other. ``record.json`` is written under the run's
-own lock. Temp files a killed process left behind are removed by the next holder of the lock.
+own lock (as are run.json and metrics.json). Temp files a killed process left behind are removed by the next holder of the lock.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def record_lock(run_dir: Path) -> Iterator[None]:
     lock = FileLock(str(_lock_file(run_dir, "record")))
     wait_acquire(lock, f"the record of {Path(run_dir).name}")
     try:
-        clean_temps(Path(run_dir), ("record.json", "per_clip.csv", "run.json"))
+        clean_temps(Path(run_dir), ("record.json", "per_clip.csv", "run.json", "metrics.json"))
         yield
     finally:
         lock.release()

@@ -13,6 +13,7 @@ from talkbench.records import (
 from talkbench.atomic import read_json
 from talkbench.runner.lock import record_lock
 from talkbench.runner.clipwork import _valid_entry, score_is_current
+from talkbench.runner.metricmemory import current_metrics, recalled
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
 
@@ -68,6 +69,7 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
     shards = sorted(p.stem for p in (plan.run_dir / "shards").glob("*.json"))
     io_sum = summarise_io(entries)
     ds = plan.dataset
+    everything = recalled(plan.run_dir, states, entries)  # this invocation's metrics + earlier ones
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": f"{plan.run_dir.name}-{created.replace(':', '').replace('-', '')[:15]}",
@@ -80,19 +82,37 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
                   "videos_dir": plan.videos_dir, "effective_options": dict(effective_options or {}),
                   "needs": getattr(plan.generator, "needs", None), "outputs": getattr(plan.generator, "outputs", None)},
         "dataset": {"name": plan.dataset_name, "split": plan.split, "n_clips": len(plan.clip_ids),
+                    "split_size": plan.split_size,
                     "limit": plan.limit, "file_list_sha256": ds.file_list_hash(plan.split),
                     "clip_ids_sha256": _ids_hash(plan.clip_ids), "options": plan.dataset_options,
                     "root": plan.data_root, "version": getattr(ds, "version", None)},
         "seeds": {"seed": plan.seed},
         "io": {"fps": talkbench.DEFAULT_FPS, "sample_rate": talkbench.DEFAULT_SAMPLE_RATE,
                "scored_from": "decoded_video", **io_sum},
-        "metrics": {st.name: _metric_entry(st, entries) for st in states},
+        "metrics": {st.name: _metric_entry(st, entries) for st in everything},
         "failures": failures,
         "n_failed_clips": sum(1 for e in entries if e.get("failures")),
+        "coverage": coverage(plan, states, entries),
         "shard": {"merged_from": shards, **(shard.as_dict() if shard else {})},
         "run_dir": plan.run_dir.name,
         **dict(extra or {}),
     }
+
+
+def coverage(plan: RunPlan, states: list[MetricState], entries: list[dict]) -> dict[str, Any]:
+    """How much of the run is done: a clip counts as scored when it has no failure and a
+    current score of every available metric (a run asking for metrics of which none is
+    available scores nothing)."""
+    ok = [(st.name, st.key) for st in states if st.status == "ok"]
+    asked = bool(states)
+    scored, failed = [], []
+    for e in entries:
+        done = bool(e.get("video")) and not e.get("failures") and (bool(ok) or not asked) and all(
+            score_is_current(e, name, key) for name, key in ok)
+        (scored if done else failed).append(e["clip_id"])
+    return {"clips": len(entries), "scored_clips": len(scored), "failed_clips": failed,
+            "split_size": plan.split_size, "complete": not failed,
+            "available_metrics": [n for n, _ in ok]}
 
 
 def _ids_hash(ids: list[str]) -> str:
@@ -101,11 +121,13 @@ def _ids_hash(ids: list[str]) -> str:
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
-def finish_run(plan: RunPlan, record: dict) -> Path:
-    """per_clip.csv, then record.json last (its presence means the run is complete), under the
-    run's record lock (processes sharing a run write it one after the other)."""
+def finish_run(plan: RunPlan, record: dict, states: list[MetricState]) -> Path:
+    """per_clip.csv (current scores of the record's metrics), then record.json last (its
+    presence means the run is complete), under the run's record lock (processes sharing a
+    run write it one after the other)."""
     with record_lock(plan.run_dir):
         entries = _entries(plan)
-        names = [n for n in plan.metric_names]
-        write_per_clip_csv(plan.run_dir / PER_CLIP, entries, names)
+        everything = recalled(plan.run_dir, states, entries)
+        rows = [dict(e, metrics=current_metrics(e, everything)) for e in entries]
+        write_per_clip_csv(plan.run_dir / PER_CLIP, rows, [st.name for st in everything])
         return write_record(plan.run_dir, record)

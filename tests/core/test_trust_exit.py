@@ -1,0 +1,63 @@
+"""Failures are visible: no clip aborts the others, exit status 3, n/N marks in tables."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from talkbench.cli import cli
+
+from .trust_helpers import with_folder, write_clip  # noqa: F401  (fixture)
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_unreadable_first_clip_does_not_abort_and_exit_status_is_3(with_folder, tmp_path):
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "a.mp4").write_bytes(b"")  # sorts first, cannot be read
+    write_clip(root / "b.mp4", 1)
+    args = ("run", "--model", "gt", "--dataset", "folder", "--data-root", str(root), "--metrics", "mae",
+            "--out", str(tmp_path / "out"), "-q", "--device", "cpu")
+    res = _run(*args)
+    assert res.exit_code == 3, res.output
+    rec_path = next((tmp_path / "out").rglob("record.json"))
+    assert f"scored 1 of 2 clips; 1 failed: see {rec_path}" in res.output
+    rec = json.loads(rec_path.read_text())
+    assert rec["metrics"]["mae"]["n_clips"] == 1
+    assert [f["clip_id"] for f in rec["failures"]] == ["a"] and rec["failures"][0]["stage"] == "load"
+    assert rec["coverage"]["failed_clips"] == ["a"] and rec["dataset"]["split_size"] == 2
+    assert _run(*args, "--allow-failures").exit_code == 0
+
+
+def test_complete_run_exits_0(with_folder, tmp_path):
+    res = _run("run", "--model", "copygen", "--dataset", "fakeds", "--dataset-option", "n=2", "--metrics", "mae",
+               "--out", str(tmp_path), "-q")
+    assert res.exit_code == 0, res.output
+    assert "scored 2 of 2 clips\n" in res.output
+
+
+def test_failed_generation_exits_3_and_table_marks_n_of_N(with_folder, tmp_path):
+    from talkbench.records import load_records
+    from talkbench.reports import render_table
+
+    with_folder.BEHAVIOUR["test001"] = "crash"
+    base = ("run", "--dataset", "fakeds", "--dataset-option", "n=4", "--metrics", "mae", "--out", str(tmp_path), "-q")
+    assert _run(*base, "--model", "copygen", "--label", "Failing").exit_code == 3
+    assert _run(*base, "--model", "copygen", "--option", "gain=5", "--limit", "2", "--label", "Limited").exit_code == 3
+    with_folder.BEHAVIOUR.clear()
+    assert _run(*base, "--model", "copygen", "--option", "gain=9", "--label", "Complete").exit_code == 0
+    records = load_records(tmp_path)
+    md = render_table(records, fmt="markdown", metrics=["mae"], layout="simple")
+    rows = {line.split("|")[1].strip(): line for line in md.splitlines() if line.startswith("| ") and "Method" not in line}
+    assert len(rows) == 3, md
+    cells = sorted(line.split("|")[2].strip() for line in rows.values())
+    assert sum(c.endswith("(3/4)") for c in cells) == 1, md
+    assert sum(c.endswith("(1/4)") for c in cells) == 1, md   # --limit 2 with one of them failed
+    assert sum("/" not in c for c in cells) == 1, md          # the complete run: no mark
+    assert "n/N: computed on n of the N clips the split holds" in md
+    latex = render_table(records, fmt="latex", metrics=["mae"], layout="simple")
+    assert "(3/4)" in latex and "n/N: computed on n" in latex
