@@ -95,6 +95,9 @@ class Metric(_Configurable, ABC):
     weights: ClassVar[Sequence[str]] = ()
     #: short label for tables (defaults to the upper-cased name)
     label: ClassVar[str] = ""
+    #: metrics that read one shared computation declare the same group (e.g. "syncnet" for
+    #: lse_c/lse_d): the options they all declare are one setting (talkbench.metric_options)
+    option_group: ClassVar[str] = ""
 
     def load(self, device: str = "cpu") -> None:
         """Load weights; raise ``WeightsMissingError``/``MetricUnavailable`` if it cannot run."""

@@ -69,6 +69,7 @@ class _SyncNetMetric(Metric):
     needs = frozenset({NEEDS_GENERATED, NEEDS_AUDIO})
     weights = ("syncnet",)
     options = OPTIONS
+    option_group = "syncnet"  # one SyncNet pass per clip: `--metric-option syncnet.net=demo`
     version = "1"
     result_key: ClassVar[str] = ""
     #: keep embeddings/distances/MFCC on the cached SyncResult (calibration and tests)

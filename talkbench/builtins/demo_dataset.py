@@ -24,7 +24,7 @@ class DemoDataset(Dataset):
     splits = ("train", "test")
     default_split = "test"
     # no official SyncNet can score cartoon faces: LSE on the demo uses the SyncNet trained on it
-    metric_defaults = {"lse_c": {"net": "demo"}, "lse_d": {"net": "demo"}}
+    metric_defaults = {"syncnet": {"net": "demo"}}  # the lse_c/lse_d option group
     needs_root = False
     options = (
         Option("size", int, 128, "frame side in pixels", choices=(64, 128, 256)),

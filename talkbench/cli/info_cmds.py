@@ -34,9 +34,16 @@ def metrics(as_json):
 
     from talkbench.plugins import get_metrics
 
+    from talkbench.metric_options import shared_option_names
+
     cards = []
-    for name, cls in sorted(get_metrics().items()):
-        card = cls.card() | {"options": [o.describe() for o in cls.option_specs()]}
+    classes = get_metrics()
+    for name, cls in sorted(classes.items()):
+        group = cls.option_group
+        shared = shared_option_names(classes, group) if group else set()
+        # a shared option is one setting for the whole group: show it under the group's name
+        card = cls.card() | {"options": [f"{group if o.name in shared else name}.{o.describe()}"
+                                         for o in cls.option_specs()], "option_group": group or None}
         cards.append(card)
     if as_json:
         click.echo(json.dumps(cards, indent=2, default=str))
@@ -50,7 +57,7 @@ def metrics(as_json):
         for w in c["weights"]:
             click.echo(f"    weights: {w}")
         for o in c["options"]:
-            click.echo(f"    --metric-option {c['name']}.{o}")
+            click.echo(f"    --metric-option {o}")
 
 
 @click.command(epilog="""\b

@@ -12,6 +12,7 @@ from talkbench import distributed, fingerprint
 from talkbench.device import resolve_device
 from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
+from talkbench.metric_options import resolve_metric_options
 from talkbench.progress import progress_bar
 from talkbench.runner import plan as planning
 from talkbench.atomic import atomic_write_json, read_json
@@ -67,9 +68,8 @@ def make_plan(
     ids = all_ids[:limit] if limit is not None else all_ids
     has_tr = planning.dataset_has_transcripts(ds, split, ids)
     names = list(metrics) if metrics is not None else planning.default_metrics(get_metrics(), has_tr)
-    user = dict(metric_options or {})
-    metric_options = {m: {**ds.metric_defaults.get(m, {}), **user.get(m, {})}
-                      for m in [*(n for n in names if n in ds.metric_defaults), *user]}
+    # dataset defaults, then the user's; option groups (syncnet.net=...) reach every member
+    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics())
     # unknown metric names and bad metric options fail here, before any directory is made
     build_metrics(names, metric_options or {}, has_transcripts=has_tr, device=None, load=False)
     if videos is None:
