@@ -162,18 +162,23 @@ def _metric_aggregate(name: str) -> Aggregate | None:
         return None
 
 
-def run_samples(record: Mapping[str, Any]) -> dict[str, Sample | str]:
+def read_scores(record: Mapping[str, Any]) -> list[dict]:
+    """The run's per-clip score entries (``scores/<clip>.json``), sorted by file name."""
+    files = sorted((Path(record["_path"]).parent / "scores").glob("*.json"))
+    return [e for e in (read_json(p) for p in files) if isinstance(e, dict) and e.get("clip_id")]
+
+
+def run_samples(record: Mapping[str, Any], entries: list[dict] | None = None) -> dict[str, Sample | str]:
     """Per metric of a run: its Sample from ``scores/*.json``, or why there is none.
 
     The per-clip scores must reproduce the record's value and clip count; a mismatch (scores
     rewritten after the record) is reported, never papered over.
     """
     run_dir = Path(record["_path"]).parent
-    files = sorted((run_dir / "scores").glob("*.json"))
+    entries = read_scores(record) if entries is None else entries
     out: dict[str, Sample | str] = {}
-    if not files:
+    if not entries:
         return {m: f"{run_dir}/scores has no per-clip scores" for m in record.get("metrics") or {}}
-    entries = [e for e in (read_json(p) for p in files) if isinstance(e, dict) and e.get("clip_id")]
     for name, entry in (record.get("metrics") or {}).items():
         if entry.get("status", "ok") != "ok" or entry.get("value") is None:
             out[name] = entry.get("reason") or "no value"
@@ -206,11 +211,11 @@ def _check(sample: Sample, entry: Mapping[str, Any], run_dir: Path) -> Sample | 
     return sample
 
 
-def run_cis(record: Mapping[str, Any], *, n_resamples: int = DEFAULT_RESAMPLES,
-            seed: int = DEFAULT_SEED) -> dict[str, dict[str, Any]]:
+def run_cis(record: Mapping[str, Any], *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+            samples: dict | None = None) -> dict[str, dict[str, Any]]:
     """Per metric: ``{"status": "ok", value, low, high, ...}`` or ``{"status": "unavailable", reason}``."""
     out = {}
-    for name, sample in run_samples(record).items():
+    for name, sample in (samples if samples is not None else run_samples(record)).items():
         if isinstance(sample, str):
             out[name] = {"status": "unavailable", "reason": sample}
             continue
@@ -222,9 +227,13 @@ def run_cis(record: Mapping[str, Any], *, n_resamples: int = DEFAULT_RESAMPLES,
 
 
 def compare_runs(rec_a: Mapping[str, Any], rec_b: Mapping[str, Any], *, metrics: Sequence[str] | None = None,
-                 n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
-    """``paired_test`` for every metric both runs have (or those named), unavailable ones with a reason."""
-    sa, sb = run_samples(rec_a), run_samples(rec_b)
+                 n_resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED,
+                 samples: tuple[dict, dict] | None = None) -> list[dict[str, Any]]:
+    """``paired_test`` for every metric both runs have (or those named), unavailable ones with a reason.
+
+    ``samples``: the two runs' ``run_samples`` when the caller has read them already.
+    """
+    sa, sb = samples or (run_samples(rec_a), run_samples(rec_b))
     names = list(metrics) if metrics else [m for m in sa if m in sb]
     out = []
     for name in names:

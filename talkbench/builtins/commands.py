@@ -157,24 +157,49 @@ def figure(results, clips, frames, models, dataset, tile, no_zoom, out):
 Examples:
   talkbench report --results results --out report/
   talkbench report --paper --clips spk00_000 --frames 10,30,50 --out report/
+  talkbench report --html report_html/                  # leaderboard, per-clip table, side-by-side videos
+  talkbench report --html report_html/ --copy-media     # a folder that works when moved
 """)
 @click.option("--results", default="results", show_default=True, type=click.Path())
-@click.option("--out", required=True, type=click.Path(), help="report directory (replaced atomically)")
+@click.option("--out", default=None, type=click.Path(), help="report directory (replaced atomically)")
+@click.option("--html", "html_out", default=None, type=click.Path(),
+              help="also (or only) write the HTML report to this directory (open its index.html)")
+@click.option("--copy-media", is_flag=True, help="HTML: copy the videos into the report instead of linking them")
+@click.option("--resamples", default=1000, show_default=True, type=click.IntRange(100),
+              help="HTML: bootstrap resamples / permutations for the intervals and tests")
+@click.option("--seed", default=0, show_default=True, type=int, help="HTML: bootstrap seed")
+@click.option("--strips", default=8, show_default=True, type=click.IntRange(0),
+              help="HTML: figure strips for this many worst clips per dataset")
 @click.option("--paper", is_flag=True, help="include the published rows in the tables")
 @click.option("--clips", default=None, help="clips for the figure (default: the first two)")
 @click.option("--frames", default=None, help="frames for the figure (default: 5,25,45)")
 @click.option("--models", multiple=True, help="comma-separated models (default: all)")
 @click.option("--datasets", multiple=True, help="comma-separated datasets (default: all with runs)")
 @click.option("--no-figure", is_flag=True)
-def report(results, out, paper, clips, frames, models, datasets, no_figure):
-    """Write tables (LaTeX/Markdown/CSV/JSON), a figure and copies of the records behind every number."""
-    from talkbench.reports.report import write_report
+def report(results, out, html_out, copy_media, resamples, seed, strips, paper, clips, frames, models, datasets,
+           no_figure):
+    """Write tables (LaTeX/Markdown/CSV/JSON), a figure and copies of the records behind every number.
 
-    frame_list = [int(f) for f in split_list([frames])] if frames else None
-    path = write_report(_records(results), out, paper=paper, clips=split_list([clips]) if clips else None,
-                        frames=frame_list, models=split_list(models), datasets=split_list(datasets),
-                        figure=not no_figure)
-    click.echo(f"wrote {path} (see {Path(path) / 'README.md'})")
+    With --html: a static HTML report (leaderboard with 95% CIs, run cards, per-clip table,
+    side-by-side videos, stats.json) that opens from disk.
+    """
+    if not out and not html_out:
+        raise OptionError("report needs --out DIR (tables) and/or --html DIR (HTML report)")
+    if out:
+        from talkbench.reports.report import write_report
+
+        frame_list = [int(f) for f in split_list([frames])] if frames else None
+        path = write_report(_records(results), out, paper=paper, clips=split_list([clips]) if clips else None,
+                            frames=frame_list, models=split_list(models), datasets=split_list(datasets),
+                            figure=not no_figure)
+        click.echo(f"wrote {path} (see {Path(path) / 'README.md'})")
+    if html_out:
+        from talkbench.reports.html import write_html_report
+
+        index = write_html_report(_records(results), html_out, paper=paper, models=split_list(models),
+                                  datasets=split_list(datasets), copy_media=copy_media, n_resamples=resamples,
+                                  seed=seed, strips=strips)
+        click.echo(f"wrote {index}")
 
 
 COMMANDS = (table, sweep, figure, report)
