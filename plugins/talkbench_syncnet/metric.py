@@ -76,6 +76,7 @@ class _SyncNetMetric(Metric):
     keep_arrays: bool = False
 
     def load(self, device: str = "cpu") -> None:
+        from talkbench_syncnet.fast import FastSyncNet
         from talkbench_syncnet.model import load_syncnet
 
         self.device = device
@@ -92,7 +93,8 @@ class _SyncNetMetric(Metric):
         key = (str(path), self.weights_info["sha256"], device)
         if key not in _MODELS:
             try:
-                _MODELS[key] = load_syncnet(path, device)
+                # same arithmetic as SyncNet, scheduled for speed (fast.py; float rounding only)
+                _MODELS[key] = FastSyncNet(load_syncnet(path, device))
             except (ValueError, RuntimeError) as exc:
                 raise WeightsInvalidError(f"{path}: cannot load as SyncNet ({exc})") from None
         self.net = _MODELS[key]
