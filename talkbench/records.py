@@ -8,7 +8,8 @@
     talkbench       {version, git_hash, git_dirty}   (git fields null outside a checkout)
     environment     {python, platform, torch, numpy, cuda, device, hostname}
     model           {name, version, options, checkpoint {path, sha256} | null, label, weights}
-    dataset         {name, split, n_clips, clip_ids_sha256, file_list_sha256, options, root}
+    dataset         {name, split, n_clips, split_size (clips the split holds), clip_ids_sha256,
+                     file_list_sha256, options, root (resolved)}
     seeds           {seed}
     io              {fps 25, sample_rate 16000, scored_from "decoded_video",
                      video_resampled_clips, audio_resampled_clips, source_fps, source_sample_rates}
@@ -17,6 +18,10 @@
                             + the metric's own aggregate extras (clip_mean, ...)}}
     failures        [{clip_id, stage, reason, traceback, metric?}]
     n_failed_clips  clips with at least one failure
+    coverage        {clips, scored_clips, failed_clips [ids], split_size, complete,
+                     available_metrics}: a clip is scored when it has no failure and a current
+                     score of every available metric of the invocation (exit status 3 if not)
+    invocation      {generated_now, scored_now}: what the invocation that wrote it did
     shard           {index, count, source, merged_from}
     run_dir         the directory name (``<model>-<dataset>-<split>-<hash12>``)
 
