@@ -99,23 +99,33 @@ Examples:
   talkbench evaluate --videos sadtalker_out/ --dataset lrs3 --metrics lse_c,lse_d --label SadTalker
   talkbench evaluate --videos my_videos/ --dataset demo --metrics psnr,ssim
   talkbench evaluate --videos clips/ --metrics lse_c,lse_d --weights syncnet=syncnet_v2.model
+  talkbench evaluate --videos out/ --reference originals/ --metrics psnr,ssim
 """)
 @click.option("--videos", required=True, type=click.Path(), help="folder of videos named <clip_id>.mp4")
+@click.option("--reference", default=None, type=click.Path(),
+              help="folder of reference videos with the same names (instead of --dataset)")
 @optional_dataset_options
 @scoring_options
 @failure_options
-def evaluate(videos, dataset, split, limit, dataset_option, data_root, metrics, metric_option, weights,
+def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root, metrics, metric_option, weights,
              device, out, label, quiet, allow_failures):
     """Score videos made by another tool against a dataset's clips (matched by clip id = file stem).
 
-    Files that match no clip and clips without a video are listed, never ignored.
+    Files that match no clip and clips without a video are listed, never ignored. Without
+    --dataset or --reference only metrics that need no reference video are scored (LSE-C/D,
+    WER with transcripts).
     """
+    from talkbench.cli.evaluate_refs import folder_has_transcripts, resolve_evaluate_source
+    from talkbench.plugins import get_metrics
     from talkbench.runner import evaluate_videos
 
-    if dataset is None:  # the videos are their own dataset (folder layout)
-        dataset, data_root = "folder", data_root or videos
+    src = resolve_evaluate_source(videos, dataset, data_root, reference, split_list(metrics), get_metrics(),
+                                  has_transcripts=folder_has_transcripts)
+    if src.skipped_line():
+        click.secho(src.skipped_line(), fg="yellow", err=True)
+    dataset, data_root = src.dataset, src.data_root
     run_dir, match = evaluate_videos(
-        videos, dataset, split=split, limit=limit, metrics=split_list(metrics),
+        videos, dataset, split=split, limit=limit, metrics=src.metrics,
         metric_options=parse_metric_options(metric_option), weights=parse_weights(weights), device=device,
         out=out, data_root=data_root, label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
     )
@@ -125,7 +135,7 @@ def evaluate(videos, dataset, split, limit, dataset_option, data_root, metrics, 
     if match.clips_without_video:
         click.secho(f"{len(match.clips_without_video)} clip(s) have no video: "
                     + ", ".join(match.clips_without_video), fg="yellow", err=True)
-    print_summary(run_dir)
+    exit_status(print_summary(run_dir), allow_failures)
 
 
 @click.command(epilog="""\b
