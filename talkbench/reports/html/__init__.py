@@ -38,7 +38,7 @@ DEFAULT_STRIPS = 8
 def write_html_report(
     records: list[dict], out: str | Path, *, paper: bool = False, models: Sequence[str] | None = None,
     datasets: Sequence[str] | None = None, copy_media: bool = False, n_resamples: int = DEFAULT_RESAMPLES,
-    seed: int = DEFAULT_SEED, strips: int = DEFAULT_STRIPS,
+    seed: int = DEFAULT_SEED, strips: int = DEFAULT_STRIPS, plots: bool = True,
 ) -> Path:
     if not records:
         raise TalkbenchError("no run records found: run `talkbench run ...` (or `talkbench demo`) first")
@@ -49,7 +49,7 @@ def write_html_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
     try:
-        _assemble(tmp, out, data, copy_media, strips)
+        _assemble(tmp, out, data, copy_media, strips, plots)
         publish_dir(tmp, out)
     finally:
         if tmp.exists():
@@ -63,11 +63,11 @@ def _video_prefixes(tmp: Path, out: Path, data: ReportData, copy_media: bool) ->
         if not r.videos:
             continue
         if copy_media:
-            dst = tmp / "media" / r.id
+            dst = tmp / "media" / r.slug
             dst.mkdir(parents=True, exist_ok=True)
             for cid, src in r.videos.items():
                 shutil.copy2(src, dst / f"{cid}.mp4")
-            prefixes[r.id] = f"media/{quote(r.id)}/"
+            prefixes[r.id] = f"media/{quote(r.slug)}/"
         else:
             src_dir = next(iter(r.videos.values())).parent
             prefixes[r.id] = quote(Path(os.path.relpath(src_dir, out)).as_posix()) + "/"
@@ -121,11 +121,11 @@ def _plot(tmp: Path, data: ReportData, run: RunView) -> str | None:
         vals = [float(x["value"]) for e in run.entries
                 if isinstance(x := (e.get("metrics") or {}).get(m), dict) and x.get("value") is not None]
         series.append((data.cards[m]["label"], data.cards[m]["higher_is_better"], vals))
-    name = f"plots/{run.id}.svg"
+    name = f"plots/{run.slug}.svg"
     return quote(name) if write_run_plot(tmp / name, series) else None
 
 
-def _assemble(tmp: Path, out: Path, data: ReportData, copy_media: bool, n_strips: int) -> None:
+def _assemble(tmp: Path, out: Path, data: ReportData, copy_media: bool, n_strips: int, plots: bool) -> None:
     (tmp / "assets").mkdir()
     (tmp / "data").mkdir()
     for name in pages.ASSETS:
@@ -140,7 +140,7 @@ def _assemble(tmp: Path, out: Path, data: ReportData, copy_media: bool, n_strips
                                    scripts=("leaderboard.js",), footer=footer))
     for r in data.runs:
         title = f"{r.label} on {r.dataset}/{r.split} — {r.id}"
-        write(pages.run_href(r), pages.page(title, pages.run_body(data, r, _plot(tmp, data, r)), kind="run",
+        write(pages.run_href(r), pages.page(title, pages.run_body(data, r, _plot(tmp, data, r) if plots else None), kind="run",
                                             footer=footer))
     write("clips.html", pages.page("Per-clip results", pages.clips_body(), kind="clips",
                                    scripts=("cliptable.js",), footer=footer))

@@ -7,6 +7,7 @@ so the page, ``stats.json`` and ``talkbench compare`` give the same numbers.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -30,6 +31,11 @@ class RunView:
     @property
     def label(self) -> str:
         return nm.display_model(self.key)
+
+    @property
+    def slug(self) -> str:
+        """The id as a file name (run directories are slugs already; records from elsewhere may not be)."""
+        return re.sub(r"[^A-Za-z0-9._-]", "_", self.id)
 
     @property
     def dataset(self) -> str:
@@ -137,8 +143,8 @@ def collect(records: list[dict], *, paper: bool = False, models: Sequence[str] |
     if paper:
         from talkbench.reports.paper import published_rows
 
-        shown = {r.dataset for r in runs}
-        published = [p for p in published_rows() if p.table == 1 and (not shown or p.dataset in shown)
+        # every Table 1 row (its dataset is a column here), unless --datasets/--models narrow them
+        published = [p for p in published_rows() if p.table == 1 and (not datasets or p.dataset in datasets)
                      and (not models or p.model in models)]
     settings = {"n_resamples": n_resamples, "seed": seed, "confidence": 0.95}
     return ReportData(runs, metrics, cards, _marks(runs, metrics, cards), comparisons, published, settings)

@@ -26,7 +26,7 @@ def page(title: str, body: str, *, kind: str, scripts: tuple[str, ...] = (), foo
 
 
 def run_href(run: RunView) -> str:
-    return f"run-{run.id}.html"
+    return f"run-{run.slug}.html"
 
 
 def _fmt(v: float | None, dec: int) -> str:
