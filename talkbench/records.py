@@ -6,7 +6,7 @@
     run_id          "<run dir name>-<created_at compact>"
     created_at      ISO-8601 UTC; duration_s: wall seconds of the invocation that merged it
     talkbench       {version, git_hash, git_dirty}   (git fields null outside a checkout)
-    environment     {python, platform, torch, numpy, cuda, device, hostname}
+    environment     {python, platform, torch, numpy, cuda, device, hostname, threads}
     model           {name, version, options, checkpoint {path, sha256} | null, label, weights}
     dataset         {name, split, n_clips, split_size (clips the split holds), clip_ids_sha256,
                      file_list_sha256, options, root (resolved)}
@@ -71,8 +71,11 @@ def environment(device: str | None) -> dict[str, Any]:
     cuda = None
     if torch.cuda.is_available():
         cuda = {"version": torch.version.cuda, "devices": [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]}
+    from talkbench.threads import thread_record
+
     return {"python": sys.version.split()[0], "platform": platform.platform(), "torch": torch.__version__,
-            "numpy": numpy.__version__, "cuda": cuda, "device": device, "hostname": socket.gethostname()}
+            "numpy": numpy.__version__, "cuda": cuda, "device": device, "hostname": socket.gethostname(),
+            "threads": thread_record()}
 
 
 def now_iso() -> str:

@@ -30,12 +30,17 @@ class TalkbenchGroup(click.Group):
 
 @click.group(cls=TalkbenchGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="talkbench")
-def cli() -> None:
+@click.option("--threads", default=None, metavar="N",
+              help="torch intra-op threads per process (default 1, or TALKBENCH_THREADS; 0 = torch's per-core default)")
+def cli(threads: str | None) -> None:
     """talkbench: benchmark audio-driven talking-head (lip-sync) generators.
 
     Generate with any installed model, score with PSNR/SSIM/LPIPS/LSE-C/LSE-D/WER, keep one
     JSON record per run, and print paper-style tables.
     """
+    from talkbench.threads import apply_threads
+
+    apply_threads(threads)  # before any model loads; the run record's environment names the choice
 
 
 def _add_builtin_commands() -> None:
