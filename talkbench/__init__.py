@@ -47,6 +47,27 @@ from talkbench.weights import WeightSpec, resolve_weight, weight_record
 
 __version__ = "0.1.0"
 
-import types as _types
-
-__all__ = [n for n, v in list(globals().items()) if not n.startswith("_") and not isinstance(v, _types.ModuleType)]
+# The public API, spelled out: what a plugin may use (tests/test_architecture.py checks it).
+__all__ = [
+    # files written atomically
+    "atomic_path", "atomic_write_json", "atomic_write_text", "publish_dir", "read_json",
+    # clips and devices
+    "DEFAULT_FPS", "DEFAULT_SAMPLE_RATE", "Clip", "autocast_dtype", "make_accelerator", "resolve_device",
+    # errors
+    "ClipFailure", "DatasetNotFoundError", "MediaError", "MetricUnavailable", "OptionError",
+    "TalkbenchError", "UnknownNameError", "WeightsInvalidError", "WeightsMissingError",
+    # hashing and the home directory
+    "sha256_file", "sha256_json", "talkbench_home",
+    # plugins: the hook marker, the interfaces and their constants, lookups
+    "hookimpl",
+    "AGG_CORPUS", "AGG_MEAN", "AGG_POOLED",
+    "NEEDS_AUDIO", "NEEDS_GENERATED", "NEEDS_REFERENCE", "NEEDS_REFERENCE_FRAMES", "NEEDS_SINGLE_IMAGE",
+    "NEEDS_SOURCE_VIDEO", "NEEDS_TRANSCRIPT", "OUTPUTS_FACE_CROP", "OUTPUTS_FULL_FRAME",
+    "Dataset", "Generator", "Metric", "Trainer",
+    "get_dataset", "get_generator", "get_metric", "get_trainer",
+    # media I/O
+    "load_clip", "probe", "read_audio", "read_frames", "resample_audio", "write_video",
+    # options, progress, torchvision, weights
+    "Option", "parse_option_strings", "progress_bar", "import_torchvision",
+    "WeightSpec", "resolve_weight", "weight_record",
+]

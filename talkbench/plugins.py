@@ -1,9 +1,13 @@
-"""Plugin manager: loads the ``talkbench`` entry points and builds the registries on lookup.
+"""Plugin manager: loads the ``talkbench`` entry points and builds the registries.
 
-Registries are rebuilt at every lookup (as simonw/llm does) so that a plugin registered at run
-time, e.g. by a test, is seen at once. A plugin that fails to import costs one warning line;
-the others still load. ``TALKBENCH_LOAD_PLUGINS=a,b`` limits which entry points load
-(``TALKBENCH_LOAD_PLUGINS=`` loads none).
+A registry (generators, metrics, ...) is built by one round of its hook and kept until the set
+of plugins changes: ``pm.register``/``pm.unregister`` (tests register fake plugins at run time,
+as simonw/llm does) and ``reset_plugins`` drop every cached registry, so a new plugin is seen at
+once. The registry says no: a name registered twice (by two plugins, or twice by one) is an
+error naming both plugins, and a class that is not a subclass of the interface (a weights entry
+that is not a ``WeightSpec``) is a TypeError. A plugin that fails to import costs one warning
+line; the others still load. ``TALKBENCH_LOAD_PLUGINS=a,b`` limits which entry points load
+(``TALKBENCH_LOAD_PLUGINS=`` loads none), for every command including ``talkbench plugins``.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import os
 import sys
 from dataclasses import dataclass
 from importlib import metadata
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 import pluggy
 
@@ -22,7 +26,22 @@ from talkbench.errors import TalkbenchError, UnknownNameError
 
 ENTRY_POINT_GROUP = "talkbench"
 
-pm = pluggy.PluginManager("talkbench")
+_registries: dict[str, dict[str, Any]] = {}
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, dropping the cached registries whenever a plugin comes or goes."""
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        _registries.clear()
+        return super().register(plugin, name=name)
+
+    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        _registries.clear()
+        return super().unregister(plugin=plugin, name=name)
+
+
+pm = _PluginManager("talkbench")
 pm.add_hookspecs(hookspecs)
 
 
@@ -85,6 +104,7 @@ def reset_plugins() -> None:
             pm.unregister(plugin, name=name)
     _dist_of.clear()
     _failures.clear()
+    _registries.clear()
     _loaded = False
 
 
@@ -101,41 +121,69 @@ def list_plugins() -> list[PluginInfo]:
     return sorted(out, key=lambda p: p.name)
 
 
-T = TypeVar("T")
+def _expected(kind: str) -> type:
+    from talkbench.interfaces import Dataset, Generator, Metric, Trainer
+    from talkbench.weights import WeightSpec
+
+    return {"generator": Generator, "metric": Metric, "dataset": Dataset,
+            "weights file": WeightSpec, "trainer": Trainer}[kind]
 
 
-def _collect(hook_name: str, key: Callable[[Any], str], kind: str) -> dict[str, Any]:
+def _check_type(kind: str, obj: Any, plugin: str) -> None:
+    base = _expected(kind)
+    if kind == "weights file":  # weights are registered as instances, the rest as classes
+        if not isinstance(obj, base):
+            raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a talkbench.WeightSpec")
+    elif not (isinstance(obj, type) and issubclass(obj, base)):
+        raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a subclass of "
+                        f"talkbench.{base.__name__}")
+
+
+def _collect(hook_name: str, kind: str) -> dict[str, Any]:
+    """Run one hook round (cached until the plugins change): name → registered object."""
     load_plugins()
-    items: dict[str, Any] = {}
+    if hook_name not in _registries:
+        items: dict[str, Any] = {}
+        owner: dict[str, str] = {}
+        # each implementation on its own, in pluggy's call order, so a clash can name both plugins
+        for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
 
-    def register(obj: Any) -> None:
-        name = key(obj)
-        if not name:
-            raise TalkbenchError(f"a {kind} registered without a name: {obj!r}")
-        items[name] = obj
+            def register(obj: Any, _plugin: str = impl.plugin_name) -> None:
+                name = getattr(obj, "name", None)
+                if not name:
+                    raise TalkbenchError(f"a {kind} registered without a name: {obj!r}")
+                _check_type(kind, obj, _plugin)
+                if name in items:  # pluggy calls the last registered first: name the plugins in load order
+                    raise TalkbenchError(
+                        f"{kind} {name!r} is registered twice: by plugin {_plugin!r} and by plugin "
+                        f"{owner[name]!r}; uninstall one, or load only one with TALKBENCH_LOAD_PLUGINS")
+                items[name], owner[name] = obj, _plugin
 
-    getattr(pm.hook, hook_name)(register=register)
-    return items
+            if impl.hookwrapper or impl.wrapper:
+                raise TalkbenchError(f"plugin {impl.plugin_name!r}: {hook_name} cannot be a hook wrapper")
+            impl.function(*[{"register": register}[a] for a in impl.argnames])  # as pluggy calls it
+        _registries[hook_name] = items
+    return dict(_registries[hook_name])
 
 
 def get_generators() -> dict[str, Any]:
-    return _collect("register_generators", lambda c: c.name, "generator")
+    return _collect("register_generators", "generator")
 
 
 def get_metrics() -> dict[str, Any]:
-    return _collect("register_metrics", lambda c: c.name, "metric")
+    return _collect("register_metrics", "metric")
 
 
 def get_datasets() -> dict[str, Any]:
-    return _collect("register_datasets", lambda c: c.name, "dataset")
+    return _collect("register_datasets", "dataset")
 
 
 def get_weight_specs() -> dict[str, Any]:
-    return _collect("register_weights", lambda s: s.name, "weights file")
+    return _collect("register_weights", "weights file")
 
 
 def get_trainers() -> dict[str, Any]:
-    return _collect("register_trainers", lambda c: c.name, "trainer")
+    return _collect("register_trainers", "trainer")
 
 
 def _lookup(kind: str, name: str, items: dict[str, Any]) -> Any:

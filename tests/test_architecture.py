@@ -67,3 +67,19 @@ def test_modules_stay_readable():
         if (n := len(f.read_text().splitlines())) > 400
     ]
     assert not long, "split these modules by responsibility:\n" + "\n".join(long)
+
+
+def test_the_public_api_is_a_literal_all_that_lists_every_public_name():
+    import types
+
+    import talkbench
+
+    tree = ast.parse((CORE / "__init__.py").read_text())
+    literal = [n for n in tree.body if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Name) and t.id == "__all__" for t in n.targets)]
+    assert len(literal) == 1 and isinstance(literal[0].value, ast.List), "__all__ must be one literal list"
+    names = ast.literal_eval(literal[0].value)
+    assert len(names) == len(set(names)) and all(hasattr(talkbench, n) for n in names)
+    public = {n for n, v in vars(talkbench).items()
+              if not n.startswith("_") and not isinstance(v, types.ModuleType)}
+    assert public <= set(names), f"missing from __all__: {public - set(names)}"

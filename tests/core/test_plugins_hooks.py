@@ -183,3 +183,99 @@ def test_a_plugin_that_raises_at_import_warns_once_and_others_load(monkeypatch, 
     finally:
         monkeypatch.undo()
         plugins.reset_plugins()
+
+
+
+def _generator_plugin(cls):
+    class P:
+        @hookimpl
+        def register_generators(self, register):
+            register(cls)
+
+    return P()
+
+
+def test_a_name_registered_by_two_plugins_is_an_error_naming_both(fake_plugins):
+    class Impostor(fake_plugins.CopyGen):
+        pass
+
+    plugins.pm.register(_generator_plugin(Impostor), name="_impostor")
+    try:
+        with pytest.raises(TalkbenchError) as e:
+            plugins.get_generators()
+        assert str(e.value) == (
+            "generator 'copygen' is registered twice: by plugin '_fakes' and by plugin '_impostor'; "
+            "uninstall one, or load only one with TALKBENCH_LOAD_PLUGINS")
+    finally:
+        plugins.pm.unregister(name="_impostor")
+    assert plugins.get_generators()["copygen"] is fake_plugins.CopyGen  # the clash goes with the plugin
+
+
+def test_a_name_registered_twice_by_one_plugin_is_an_error(probe):
+    from talkbench.weights import WeightSpec
+
+    class W:
+        @hookimpl
+        def register_weights(self, register):
+            register(WeightSpec("twice", "a.pth"))
+            register(WeightSpec("twice", "b.pth"))
+
+    probe(W())
+    with pytest.raises(TalkbenchError, match="weights file 'twice' is registered twice: by plugin '_probe' and by plugin '_probe'"):
+        plugins.get_weight_specs()
+
+
+@pytest.mark.parametrize("getter, hook, obj, expected", [
+    ("get_generators", "register_generators", type("NotAGenerator", (), {"name": "nag"}), "talkbench.Generator"),
+    ("get_metrics", "register_metrics", type("NotAMetric", (), {"name": "nam"}), "talkbench.Metric"),
+    ("get_datasets", "register_datasets", type("NotADataset", (), {"name": "nad"}), "talkbench.Dataset"),
+    ("get_trainers", "register_trainers", type("NotATrainer", (), {"name": "nat"}), "talkbench.Trainer"),
+    ("get_weight_specs", "register_weights", type("Spec", (), {"name": "nws"})(), "talkbench.WeightSpec"),
+])
+def test_registering_the_wrong_kind_of_object_is_a_type_error(probe, getter, hook, obj, expected):
+    import types
+
+    probe(types.SimpleNamespace(**{hook: hookimpl(lambda register: register(obj))}))
+    with pytest.raises(TypeError, match=f"plugin '_probe' registered .* expected a (subclass of )?{expected}$"):
+        getattr(plugins, getter)()
+
+
+def test_registries_are_built_once_and_rebuilt_when_plugins_change(fake_plugins):
+    calls = []
+
+    class Counting:
+        @hookimpl
+        def register_generators(self, register):
+            calls.append(1)
+
+    plugins.pm.register(Counting(), name="_counting")
+    try:
+        for _ in range(3):
+            assert "copygen" in plugins.get_generators()
+            plugins.get_generator("copygen")
+        assert len(calls) == 1  # one hook round however many lookups
+        plugins.get_generators().pop("copygen")  # callers get a copy: the registry stays whole
+        assert "copygen" in plugins.get_generators()
+
+        class Late(fake_plugins.CopyGen):
+            name = "lategen"
+
+        plugins.pm.register(_generator_plugin(Late), name="_late")  # registered at run time: seen at once
+        assert plugins.get_generator("lategen") is Late and len(calls) == 2
+        plugins.pm.unregister(name="_late")
+        assert "lategen" not in plugins.get_generators() and len(calls) == 3
+    finally:
+        plugins.pm.unregister(name="_counting")
+
+
+def test_python_m_talkbench_runs_the_cli_and_the_plugin_filter_applies_to_plugins(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TALKBENCH_LOAD_PLUGINS": "builtins,imagequality"}
+    proc = subprocess.run([sys.executable, "-m", "talkbench", "plugins"], capture_output=True, text=True,
+                          env=env, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split()[0] for line in proc.stdout.splitlines()] == ["builtins", "imagequality"]
+    assert proc.stdout.splitlines()[1].endswith("talkbench_imagequality  register_metrics,register_weights")
