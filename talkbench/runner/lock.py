@@ -6,7 +6,8 @@ its lock, so a score file is written by the process that wrote the video it desc
 ``talkbench run`` processes on one run share the clips out: each takes the clips no one holds,
 then waits for the ones the other has and finds them done. torchrun ranks and ``--shard`` jobs
 have disjoint clips and never wait on each other. ``record.json`` is written under the run's
-own lock (as are run.json and metrics.json). Temp files a killed process left behind are removed by the next holder of the lock.
+own lock (as are run.json and metrics.json). Temp files a killed process left behind are
+removed by the next holder of the lock.
 """
 
 from __future__ import annotations

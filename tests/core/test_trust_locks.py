@@ -13,10 +13,16 @@ WORKER = Path(__file__).with_name("trust_worker.py")
 VOLATILE = ("created_at", "run_id", "duration_s", "invocation", "environment")
 
 
-def _start(out: Path, model: str, n: int = 6) -> subprocess.Popen:
-    cmd = [sys.executable, str(WORKER), "run", "--model", model, "--dataset", "fakeds", "--metrics", "mae",
+def _start(out: Path, model: str, sync: Path | None = None, n: int = 6, metrics: str = "mae") -> subprocess.Popen:
+    """One `talkbench run` subprocess; processes given the same ``sync`` folder meet in their
+    first generate call, so that they overlap whatever their start-up times."""
+    cmd = [sys.executable, str(WORKER), "run", "--model", model, "--dataset", "fakeds", "--metrics", metrics,
            "--dataset-option", f"n={n}", "--device", "cpu", "--out", str(out), "-q"]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    env = dict(os.environ)
+    if sync is not None:
+        sync.mkdir(exist_ok=True)
+        env.update(TRUST_SYNC=str(sync), TRUST_PEERS="2")
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
 
 
 def _finish(procs):
@@ -37,24 +43,30 @@ def _stable(record: dict) -> dict:
 
 def test_two_processes_nondeterministic_generator_scores_match_videos(tmp_path):
     out = tmp_path / "R"
-    _finish([_start(out, "noisygen"), _start(out, "noisygen")])
+    sync = tmp_path / "sync"
+    # 12 clips, random pauses in generate and score: on unlocked runs some score file almost
+    # always ends up beside the other process's video
+    _finish([_start(out, "noisygen", sync, n=12, metrics="mae,jitter"),
+             _start(out, "noisygen", sync, n=12, metrics="mae,jitter")])
     run_dir = _run_dir(out)
     scores = sorted((run_dir / "scores").glob("*.json"))
-    assert len(scores) == 6
+    assert len(scores) == 12
     for f in scores:
         entry = json.loads(f.read_text())
         mp4 = run_dir / entry["video"]["path"]
         assert hashlib.sha256(mp4.read_bytes()).hexdigest() == entry["video"]["sha256"], f.name
-        assert "mae" in entry["metrics"]
+        assert "mae" in entry["metrics"] and "jitter" in entry["metrics"]
     rec = json.loads((run_dir / "record.json").read_text())
-    assert rec["metrics"]["mae"]["n_clips"] == 6 and rec["failures"] == []
+    assert rec["metrics"]["mae"]["n_clips"] == 12 and rec["metrics"]["jitter"]["n_clips"] == 12
+    assert rec["failures"] == []
     # no temp file is left behind
     assert not [p for p in run_dir.rglob(".*") if p.is_file()]
 
 
 def test_two_processes_deterministic_equal_single_process_record(tmp_path):
     _finish([_start(tmp_path / "single", "slowcopy")])
-    _finish([_start(tmp_path / "pair", "slowcopy"), _start(tmp_path / "pair", "slowcopy")])
+    sync = tmp_path / "sync"
+    _finish([_start(tmp_path / "pair", "slowcopy", sync), _start(tmp_path / "pair", "slowcopy", sync)])
     one = json.loads((_run_dir(tmp_path / "single") / "record.json").read_text())
     two = json.loads((_run_dir(tmp_path / "pair") / "record.json").read_text())
     assert _stable(one) == _stable(two)
