@@ -85,3 +85,30 @@ def ensure_demo_weights(progress: bool = True) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return path
+
+
+def ship(trained: Path) -> str:
+    """Maintainers: make ``trained`` (``DIR/syncnet.model`` of the command in REPRODUCE) the
+    shipped demo net: copy it beside this module and record its sha256 in this file."""
+    import re
+
+    from talkbench_syncnet.train import SyncNetTrainer, load_trained
+
+    _, meta = load_trained(trained)  # refuses anything that is not a SyncNet checkpoint
+    preset = SyncNetTrainer.presets[DEMO_PRESET]
+    if meta.get("dataset") != "demo" or meta.get("seed") != DEMO_SEED or meta.get("final_step") != preset["steps"]:
+        raise ValueError(f"{trained}: not the output of `{REPRODUCE}` (meta {meta.get('dataset')}, "
+                         f"seed {meta.get('seed')}, {meta.get('final_step')} steps)")
+    SHIPPED.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(trained, SHIPPED)
+    digest = sha256_file(SHIPPED)
+    src = Path(__file__).read_text()
+    Path(__file__).write_text(re.sub(r"^SHIPPED_SHA256: str \| None = .*$", f'SHIPPED_SHA256: str | None = "{digest}"',
+                                     src, count=1, flags=re.M))
+    return digest
+
+
+if __name__ == "__main__":  # python -m talkbench_syncnet.demo_net DIR/syncnet.model
+    import sys
+
+    print(f"{SHIPPED}: sha256 {ship(Path(sys.argv[1]))}")

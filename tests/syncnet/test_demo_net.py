@@ -78,3 +78,25 @@ def test_weights_command_lists_the_demo_syncnet():
     line = next(ln for ln in out.splitlines() if ln.startswith("syncnet_demo  "))
     assert line.split()[1] in ("present", "missing")
     assert "demo SyncNet (lse_c/lse_d net=demo)" in out and "not the official weights" in out
+
+
+def test_ship_copies_the_trained_file_and_records_its_sha256(tmp_path, monkeypatch):
+    from talkbench_syncnet.model import SyncNet, SyncNetConfig
+    from talkbench_syncnet.train import save_weights
+
+    src = tmp_path / "demo_net.py"
+    src.write_text(open(demo_net.__file__).read())
+    monkeypatch.setattr(demo_net, "__file__", str(src))
+    monkeypatch.setattr(demo_net, "SHIPPED", tmp_path / "data" / "syncnet_demo_tiny.model")
+    torch.manual_seed(0)
+    net = SyncNet(SyncNetConfig(img_size=64, embed_dim=16, aud_widths=(8, 16, 16, 16, 16, 32),
+                                lip_widths=(8, 16, 16, 16, 16, 32), fc_dim=32))
+    steps = get_trainer("syncnet").presets["tiny"]["steps"]
+    wrong = save_weights(net, tmp_path / "other.model", {"dataset": "mouths", "seed": 0, "final_step": steps})
+    with pytest.raises(ValueError, match="not the output of `talkbench train --model syncnet --dataset demo"):
+        demo_net.ship(wrong)
+    good = save_weights(net, tmp_path / "syncnet.model", {"dataset": "demo", "seed": 0, "final_step": steps})
+    digest = demo_net.ship(good)
+    assert digest == hashlib.sha256(good.read_bytes()).hexdigest() == \
+        hashlib.sha256(demo_net.SHIPPED.read_bytes()).hexdigest()
+    assert f'SHIPPED_SHA256: str | None = "{digest}"' in src.read_text()
