@@ -40,7 +40,7 @@ from talkbench.interfaces import (
 )
 from talkbench.io import load_clip, probe, read_audio, read_frames, resample_audio, write_video
 from talkbench.options import Option, parse_option_strings
-from talkbench.progress import progress_bar
+from talkbench.progress import announce, progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
 from talkbench.torchvision_compat import import_torchvision
 from talkbench.weights import WeightSpec, resolve_weight, weight_record

@@ -8,6 +8,7 @@ registry resolved, so nothing is fetched at run time and the file's sha256 is re
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -88,19 +89,31 @@ class LPIPS(Metric):
         super().load(device)
         import torch
 
-        import_torchvision()  # lpips imports torchvision at module level
-        import lpips
-
         spec = BACKBONES[self.options["net"]]
         try:
-            record = weight_record(spec.name, spec)
+            record, weights_problem = weight_record(spec.name, spec), None
         except (WeightsMissingError, WeightsInvalidError) as exc:  # say why; the run goes on
-            raise MetricUnavailable(str(exc)) from None
+            record, weights_problem = None, str(exc)
+        try:
+            import_torchvision()  # lpips imports torchvision at module level
+            import lpips
+        except ImportError as exc:  # the base install has neither: say which extra to install
+            missing = getattr(exc, "name", None) or "lpips"
+            also = f"; then {weights_problem}" if weights_problem else ""
+            raise MetricUnavailable(
+                f"lpips: needs the `lpips` extra ({missing} is not installed): "
+                f"pip install -c constraints-cpu.txt 'talkbench[lpips]'{also}") from None
+        if weights_problem:
+            raise MetricUnavailable(weights_problem)
         path = Path(record["path"])
         if not record["override"]:  # a user's own backbone (--weights) is recorded, not judged
             _check_prefix(path, spec)
         self.used_weights = [record]
-        model = lpips.LPIPS(net=self.options["net"], pretrained=True, pnet_rand=True, verbose=False)
+        with warnings.catch_warnings():
+            # lpips builds its backbone with torchvision's deprecated `pretrained=` argument; the
+            # weights are loaded from the registry's file just below, so the warning says nothing
+            warnings.filterwarnings("ignore", category=UserWarning, module="torchvision")
+            model = lpips.LPIPS(net=self.options["net"], pretrained=True, pnet_rand=True, verbose=False)
         state = torch.load(path, map_location="cpu", weights_only=True)
         missing, unexpected = model.net.load_state_dict(backbone_features_state(state, model.net), strict=False)
         if missing:

@@ -26,7 +26,10 @@ def register_metrics(register):
 
 @hookimpl
 def register_weights(register):
+    from talkbench_syncnet.demo_net import demo_weight_spec
+
     register(SYNCNET_WEIGHTS)
+    register(demo_weight_spec())  # listed by `talkbench weights` (shipped or trained on first use)
 
 
 @hookimpl

@@ -81,7 +81,7 @@ class SyncNetTrainer(Trainer):
 
     def train(self, dataset: Dataset, *, split: str, out_dir: Path, device: str = "cpu", seed: int = 0,
               resume: bool = False, max_steps: int | None = None, progress: bool = True) -> Path:
-        from rich.progress import Progress
+        from talkbench import progress_bar
 
         opts = self.options
         out_dir = Path(out_dir)
@@ -111,8 +111,8 @@ class SyncNetTrainer(Trainer):
                 "options": {k: v for k, v in opts.items()}, "clips": len(clips)}
         model.train()
         self.history: list[float] = []
-        with Progress(disable=not progress, transient=True) as bar:
-            task = bar.add_task("syncnet train", total=steps, completed=start)
+        with progress_bar(steps - start, f"syncnet train ({steps} steps{f', from {start}' if start else ''})",
+                          unit="steps", enabled=progress) as bar:
             for step in range(start, steps):
                 video, audio, label = sample_batch(clips, opts["batch_size"], seed, step, negatives=opts["negatives"],
                                                    min_shift=opts["min_shift"], max_shift=opts["max_shift"])
@@ -122,7 +122,8 @@ class SyncNetTrainer(Trainer):
                 loss.backward()
                 optim.step()
                 self.history.append(loss.item())
-                bar.update(task, advance=1, description=f"syncnet train loss {self.history[-1]:.4f}")
+                bar.describe(f"syncnet train loss {self.history[-1]:.4f}")
+                bar.advance()
                 if (step + 1) % opts["save_every"] == 0 or step + 1 == steps:
                     atomic_save({"model": model.state_dict(), "optimizer": optim.state_dict(),
                                  "step": step + 1, "config": cfg.to_dict()}, state_path)

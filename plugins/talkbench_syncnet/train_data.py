@@ -30,22 +30,27 @@ class TrainClip:
 
 def load_training_clips(dataset: Dataset, split: str, size: int, jpeg_roundtrip: bool,
                         limit: int | None = None, progress: bool = True) -> list[TrainClip]:
-    from rich.progress import track
+    from talkbench import progress_bar
 
     ids = dataset.clip_ids(split)[:limit]
     out = []
-    for clip_id in track(ids, description=f"syncnet data ({split})", disable=not progress, transient=True):
-        clip = dataset.load_clip(split, clip_id)
-        frames, _ = prepare_frames(clip, protocol="lrs", size=size, jpeg_roundtrip=jpeg_roundtrip)
-        audio, _ = clip_audio(clip, None)
-        _, n_windows = window_count(len(frames), len(audio))
-        if n_windows < 1:
-            continue  # too short to give a single window; the metric reports these clips
-        mfcc = mfcc_int16(audio).T.astype(np.float32)
-        out.append(TrainClip(clip.id, frames, mfcc, n_windows))
+    with progress_bar(len(ids), f"syncnet data ({dataset.name}/{split})", enabled=progress) as bar:
+        for clip_id in ids:
+            _add_clip(out, dataset.load_clip(split, clip_id), size, jpeg_roundtrip)
+            bar.advance()
     if not out:
         raise ValueError(f"{dataset.name}/{split}: no clip long enough to train SyncNet on (need > 5 frames)")
     return out
+
+
+def _add_clip(out: list[TrainClip], clip, size: int, jpeg_roundtrip: bool) -> None:
+    frames, _ = prepare_frames(clip, protocol="lrs", size=size, jpeg_roundtrip=jpeg_roundtrip)
+    audio, _ = clip_audio(clip, None)
+    _, n_windows = window_count(len(frames), len(audio))
+    if n_windows < 1:
+        return  # too short to give a single window; the metric reports these clips
+    mfcc = mfcc_int16(audio).T.astype(np.float32)
+    out.append(TrainClip(clip.id, frames, mfcc, n_windows))
 
 
 def sample_batch(clips: list[TrainClip], batch_size: int, seed: int, step: int, *, negatives: int = 7,

@@ -129,13 +129,13 @@ def build_clip(cfg: DemoConfig, sp: face.Speaker, words, clip_rng, base: np.ndar
 
 
 def build(cfg: DemoConfig, out: Path, progress: bool = True) -> None:
-    from rich.progress import Progress
+    from talkbench.progress import progress_bar
 
     sentences = _sentences(cfg)
     clips = []
     total = cfg.n_speakers * cfg.clips_per_speaker
-    with Progress(transient=True, disable=not progress) as bar:
-        task = bar.add_task(f"building demo dataset ({cfg.size}px)", total=total)
+    with progress_bar(total, f"building the demo dataset ({cfg.size}px, {total} clips, once)",
+                      enabled=progress) as bar:
         for s in range(cfg.n_speakers):
             sp = face.make_speaker(s, np.random.default_rng([11, s]))
             base = face.background(sp, cfg.size)
@@ -155,7 +155,7 @@ def build(cfg: DemoConfig, out: Path, progress: bool = True) -> None:
                     "files": {ext: {"name": f"{clip_id}.{ext}", "sha256": sha256_file(out / f"{clip_id}.{ext}")}
                               for ext in ("mp4", "wav", "npz")},
                 })
-                bar.advance(task)
+                bar.advance()
     manifest = {"name": "demo", "version": DEMO_VERSION, "config": asdict(cfg), "fps": FPS,
                 "sample_rate": speech.SR, "clips": clips}
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))

@@ -113,6 +113,8 @@ def weights(download):
         click.secho(f"{name}  {st['status']}  {st['path']}", fg=colour)
         for url in spec.urls:
             click.echo(f"    url: {url}")
+        if not spec.urls and spec.description:  # e.g. a file talkbench trains or ships itself
+            click.echo(f"    {spec.description}")
         if st.get("error"):
             click.echo(f"    {st['error']}")
 

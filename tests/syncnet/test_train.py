@@ -94,14 +94,16 @@ def _delay(audio, frames):
 
 @pytest.mark.slow
 def test_demo_net_separates_in_sync_from_shifted_and_recovers_offset():
-    """net=demo trains the tiny preset on the demo dataset on first use (minutes on CPU)."""
+    """net=demo: the shipped demo net (or, without it, the tiny preset trained on first use)."""
     from talkbench import get_dataset
 
-    from talkbench_syncnet.demo_net import demo_weights_path
+    from pathlib import Path
+
+    from talkbench_syncnet.demo_net import SHIPPED, demo_weights_path
 
     metric = get_metric("lse_c")(net="demo")
     metric.load("cpu")
-    assert demo_weights_path().is_file()
+    assert Path(metric.weights_info["path"]) in (SHIPPED, demo_weights_path())
     proto = metric.protocol()
     assert proto["net"] == "demo" and proto["table_label"] == "LSE-C (demo SyncNet)"
     ds = get_dataset("demo")()
