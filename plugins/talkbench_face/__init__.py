@@ -1,4 +1,5 @@
-"""talkbench_face: face-based metrics: identity similarity (csim, csim_dlib).
+"""talkbench_face: face-based metrics: identity similarity (csim, csim_dlib), mouth
+landmark distance (lmd).
 
 Landmarks come from the core's face pipeline (``talkbench.faces``, dlib offline or FAN);
 ``csim`` runs insightface's ArcFace through onnxruntime (weights via ``--weights``),
@@ -16,6 +17,10 @@ def register_metrics(register):
 
     register(CSIM)
     register(CSIMDlib)
+
+    from talkbench_face.lmd import LMD
+
+    register(LMD)
 
 
 @hookimpl
