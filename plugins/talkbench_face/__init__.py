@@ -1,5 +1,5 @@
 """talkbench_face: face-based metrics: identity similarity (csim, csim_dlib), mouth
-landmark distance (lmd).
+landmark distance (lmd), CPBD sharpness (cpbd).
 
 Landmarks come from the core's face pipeline (``talkbench.faces``, dlib offline or FAN);
 ``csim`` runs insightface's ArcFace through onnxruntime (weights via ``--weights``),
@@ -21,6 +21,10 @@ def register_metrics(register):
     from talkbench_face.lmd import LMD
 
     register(LMD)
+
+    from talkbench_face.cpbd_metric import CPBD
+
+    register(CPBD)
 
 
 @hookimpl
