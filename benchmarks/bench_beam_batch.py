@@ -1,0 +1,98 @@
+"""WER beam search: clips/s of the batched beam (beam_search_batch) vs per-clip beam, one JSON line.
+
+    python benchmarks/bench_beam_batch.py [--batch 8] [--beam 5] [--rounds 2] [--threads 1]
+
+Model and input: the AV-HuBERT calibration fixture (../shared/calibration/avhubert, the tiny
+seq2seq checkpoint in the official key layout) with clips cut to different lengths from its
+video, so the batch is padded. Timed: decoding only (encoder outputs are computed once per clip
+and shared by both ways). Also checks that every clip's hypotheses are the same both ways.
+Alternates per-clip and batched passes; reports CPU and wall ratios and the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TALKBENCH_SHARED", REPO.parent / "shared"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--beam", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    from talkbench_avhubert.beam import beam_search, beam_search_batch, source_length
+    from talkbench_avhubert.checkpoint import load_checkpoint
+
+    d = SHARED / "calibration" / "avhubert"
+    tmp = Path(tempfile.mkdtemp(prefix="bench_beam."))
+    try:
+        ckpt = tmp / "seq2seq.pt"
+        with lzma.open(d / "avhubert_tiny_seq2seq.pt.xz") as f, open(ckpt, "wb") as out:
+            shutil.copyfileobj(f, out)
+        model = load_checkpoint(ckpt).build_seq2seq().eval()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    inputs = np.load(d / "avhubert_inputs.npz")
+    video = torch.from_numpy(inputs["video_normalized_THW1"])[..., 0][None, None].contiguous()
+    T = video.shape[2]
+    lengths = [T - (i * (T // 2)) // max(1, args.batch - 1) for i in range(args.batch)]
+    encs, masks, srcs = [], [], []
+    with torch.no_grad():
+        for t in lengths:
+            m = torch.zeros(1, t, dtype=torch.bool)
+            v = video[:, :, :t].contiguous()
+            e, m = model.encode(None, v, m)
+            encs.append(e), masks.append(m), srcs.append(source_length(None, v, m))
+    cfg = model.cfg
+    opts = dict(eos=cfg.eos_idx, pad=cfg.pad_idx, unk=cfg.unk_idx, beam=args.beam, max_len_a=1.0, max_len_b=0)
+
+    def per_clip():
+        return [beam_search(model.decoder, e, m, s, **opts) for e, m, s in zip(encs, masks, srcs)]
+
+    def batched():
+        return beam_search_batch(model.decoder, encs, masks, srcs, **opts)
+
+    per_clip(), batched()  # warm-up
+    cost = {"per_clip": [0.0, 0.0], "batched": [0.0, 0.0]}
+    load_before = os.getloadavg()
+    for r in range(args.rounds):
+        for name, fn in ((("per_clip", per_clip), ("batched", batched)) if r % 2 == 0
+                         else (("batched", batched), ("per_clip", per_clip))):
+            w, c = time.perf_counter(), time.process_time()
+            res = fn()
+            cost[name][0] += time.perf_counter() - w
+            cost[name][1] += time.process_time() - c
+            if name == "per_clip":
+                ref = res
+            else:
+                got = res
+    same = all([h["tokens"].tolist() for h in a] == [h["tokens"].tolist() for h in b] for a, b in zip(got, ref))
+    n = args.batch * args.rounds
+    print(json.dumps({
+        "bench": "wer_beam_batch", "batch": args.batch, "beam": args.beam, "clip_frames": lengths,
+        "per_clip_clips_per_s": round(n / cost["per_clip"][0], 3), "batched_clips_per_s": round(n / cost["batched"][0], 3),
+        "ratio_wall": round(cost["per_clip"][0] / cost["batched"][0], 2),
+        "ratio_cpu": round(cost["per_clip"][1] / cost["batched"][1], 2),
+        "same_hypotheses": same, "threads": args.threads, "model": "calibration tiny seq2seq",
+        "loadavg_before": load_before, "loadavg_after": os.getloadavg(), "cpus": os.cpu_count(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
