@@ -45,6 +45,8 @@ class RunPlan:
     videos: dict[str, Path] | None = None
     videos_dir: str | None = None
     explicit_data_root: str | None = None
+    #: what the metrics score: "lossless" (the generator's frames) or "encoded" (the mp4)
+    score_from: str = "lossless"
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -63,7 +65,7 @@ class RunPlan:
             "split": self.split, "limit": self.limit, "metrics": self.metric_names,
             "metric_options": self.metric_options, "seed": self.seed, "label": self.label,
             "checkpoint": self.checkpoint["path"] if self.checkpoint else None,
-            "weights": self.weights, "videos_dir": self.videos_dir,
+            "weights": self.weights, "videos_dir": self.videos_dir, "score_from": self.score_from,
         }
 
 
@@ -133,8 +135,12 @@ def default_metrics(metric_classes: Mapping[str, Any], has_transcripts: bool) ->
 def run_key(
     *, model: str, model_version: str, options: Mapping, checkpoint: dict | None, gen_weights: Mapping,
     dataset: str, dataset_options: Mapping, split: str, seed: int, videos: Mapping[str, str] | None = None,
+    score_from: str = "lossless",
 ) -> str:
-    return sha256_json({
+    # scoring the encoded mp4 gives other numbers from the same videos: its own run (and record);
+    # the default is left out so that keys of existing runs stay as they were
+    extra = {} if score_from == "lossless" else {"score_from": score_from}
+    return sha256_json({**extra,
         "model": model, "model_version": model_version, "options": dict(options),
         "checkpoint_sha256": checkpoint["sha256"] if checkpoint else None, "weights": dict(gen_weights),
         "dataset": dataset, "dataset_options": dict(dataset_options), "split": split, "seed": seed,

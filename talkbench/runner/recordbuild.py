@@ -13,6 +13,7 @@ from talkbench.records import (
 from talkbench.atomic import read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
+from talkbench.runner.scored import scored_io
 
 
 def _entries(plan: RunPlan) -> list[dict]:
@@ -78,7 +79,7 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
                     "root": plan.data_root, "version": getattr(ds, "version", None)},
         "seeds": {"seed": plan.seed},
         "io": {"fps": talkbench.DEFAULT_FPS, "sample_rate": talkbench.DEFAULT_SAMPLE_RATE,
-               "scored_from": "decoded_video", **io_sum},
+               **io_sum, **scored_io(entries, getattr(plan, "score_from", "lossless"))},
         "metrics": {st.name: _metric_entry(st, entries) for st in states},
         "failures": failures,
         "n_failed_clips": sum(1 for e in entries if e.get("failures")),
