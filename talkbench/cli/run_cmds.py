@@ -30,6 +30,8 @@ def print_summary(run_dir: Path) -> dict | None:
         arrow = "↑" if m["higher_is_better"] else "↓"
         if m["status"] == "ok" and m["value"] is not None:
             click.echo(f"  {name:<8} {arrow} {m['value']:.4f}  (n={m['n']})")
+        elif m["status"] == "ok" and m.get("n"):  # scored, but undefined (PSNR of GT: the paper's N/A)
+            click.echo(f"  {name:<8} {arrow} N/A  ({m.get('reason') or 'undefined'}; n={m['n']})")
         else:
             click.echo(f"  {name:<8} {arrow} unavailable: {m.get('reason') or 'no clip scored'}")
     for f in rec["failures"][:10]:
@@ -71,10 +73,13 @@ Examples:
 @click.option("--checkpoint", default=None, type=click.Path(), help="generator checkpoint file or directory")
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--shard", default=None, metavar="I/N", help="this process's share of the clips (array jobs)")
+@click.option("--score-from", "score_from", default="lossless", show_default=True,
+              type=click.Choice(["lossless", "encoded"]),
+              help="lossless: score the frames the model returned; encoded: the H.264 mp4 (reference repos' lossy path)")
 @scoring_options
 @failure_options
-def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, metrics,
-        metric_option, weights, device, out, label, quiet, allow_failures):
+def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, score_from,
+        metrics, metric_option, weights, device, out, label, quiet, allow_failures):
     """Generate every clip of a split with MODEL, score it, and write a run record.
 
     Re-running the same command resumes: finished clips are neither regenerated nor rescored.
@@ -88,7 +93,7 @@ def run(model, dataset, split, limit, dataset_option, data_root, option, checkpo
         model, dataset, split=split, limit=limit, metrics=split_list(metrics), options=options_dict(option),
         metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
         weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root, shard=shard,
-        label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
+        label=label, progress=not quiet, dataset_options=options_dict(dataset_option), score_from=score_from,
     )
     if env_shard().is_main:
         exit_status(print_summary(run_dir), allow_failures)

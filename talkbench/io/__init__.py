@@ -2,6 +2,8 @@
 
 from talkbench.io.audio import read_audio, resample_audio, to_mono
 from talkbench.io.clipfile import load_clip, probe
+from talkbench.io.lossless import LOSSLESS_SUFFIX, lossless_path_for, write_lossless
 from talkbench.io.video import read_frames, write_video
 
-__all__ = ["read_audio", "resample_audio", "to_mono", "read_frames", "write_video", "load_clip", "probe"]
+__all__ = ["read_audio", "resample_audio", "to_mono", "read_frames", "write_video", "load_clip", "probe",
+           "LOSSLESS_SUFFIX", "lossless_path_for", "write_lossless"]

@@ -10,6 +10,7 @@ import numpy as np
 from scipy.signal import resample_poly
 
 from talkbench.errors import MediaError
+from talkbench.io.video import check_not_empty
 
 
 def to_mono(samples: np.ndarray) -> np.ndarray:
@@ -48,6 +49,7 @@ def _decode_wav_fast(path: Path) -> tuple[np.ndarray, int] | None:
 def decode_audio(path: str | Path) -> tuple[np.ndarray, int]:
     """All audio of the first audio stream as (channels, N) float32 and its native rate."""
     path = Path(path)
+    check_not_empty(path, "audio")
     if path.suffix.lower() == ".wav":
         fast = _decode_wav_fast(path)
         if fast is not None:

@@ -9,7 +9,7 @@ import av
 from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
 from talkbench.errors import MediaError
 from talkbench.io.audio import read_audio
-from talkbench.io.video import read_frames
+from talkbench.io.video import check_not_empty, read_frames
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg")
 
@@ -17,6 +17,7 @@ AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg")
 def probe(path: str | Path) -> dict:
     """Container facts without decoding: fps, frames, duration, audio rate/channels."""
     path = Path(path)
+    check_not_empty(path, "media")
     try:
         with av.open(str(path)) as c:
             info: dict = {"path": str(path)}
@@ -58,6 +59,7 @@ def load_clip(
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
+    check_not_empty(path)
     meta: dict = {"io": {}}
     has_own_audio = False
     try:

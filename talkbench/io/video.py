@@ -13,7 +13,14 @@ import numpy as np
 from talkbench.errors import MediaError
 
 
+def check_not_empty(path: Path, what: str = "video") -> None:
+    """A zero-byte file is "empty" (an interrupted copy or download), not "truncated"."""
+    if path.is_file() and path.stat().st_size == 0:
+        raise MediaError(f"{path}: {what} file is empty (0 bytes); copy or download it again")
+
+
 def _decode(path: Path) -> tuple[list[np.ndarray], list[float], float]:
+    check_not_empty(path)
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:

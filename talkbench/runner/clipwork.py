@@ -20,10 +20,15 @@ from talkbench import fingerprint
 from talkbench.clip import Clip
 from talkbench.errors import ClipFailure, TalkbenchError
 from talkbench.hashing import sha256_file
-from talkbench.io import read_frames, write_video
 from talkbench.atomic import WriteError, atomic_write_json, read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
+from talkbench.runner.scored import check_generated  # noqa: F401  (moved; kept importable here)
+from talkbench.runner.scored import external as _external
+from talkbench.runner.scored import generate as _generate
+from talkbench.runner.scored import save_generated as _save_generated
+from talkbench.runner.scored import scored_clip as _scored_clip
+from talkbench.runner.scored import scored_file_intact
 
 SCORES_VERSION = 2  # 2: metric keys hold weights; entries hold the source fingerprint
 
@@ -44,26 +49,6 @@ def failure(clip_id: str, stage: str, exc: BaseException) -> dict[str, Any]:
             "traceback": tb[-2000:]}
 
 
-def check_generated(out: Any, source: Clip) -> np.ndarray:
-    """The generator's frames, or ClipFailure saying what is wrong with them."""
-    if not isinstance(out, Clip):
-        raise ClipFailure(f"generator returned {type(out).__name__}, not a Clip")
-    try:
-        frames = np.asarray(out.frames)
-    except (ValueError, TypeError) as exc:
-        raise ClipFailure(f"generated clip has no frames ({exc})") from None
-    if frames.ndim != 4 or frames.shape[-1] != 3:
-        raise ClipFailure(f"generated frames have shape {frames.shape}; expected T×H×W×3")
-    if frames.size == 0:
-        raise ClipFailure(f"generated frames are empty (shape {frames.shape})")
-    if frames.dtype != np.uint8:
-        if np.issubdtype(frames.dtype, np.floating) and not np.isfinite(frames).all():
-            bad = int((~np.isfinite(frames)).any(axis=(1, 2, 3)).sum())
-            raise ClipFailure(f"generated frames contain NaN/inf in {bad} of {len(frames)} frames")
-        raise ClipFailure(f"generated frames are {frames.dtype}; expected uint8 RGB")
-    return frames
-
-
 def _valid_entry(plan: RunPlan, clip_id: str, entry: Any) -> dict | None:
     """The cached entry if it is intact: it parses, is this clip's, was made from the clip's
     current files, and its video is present with the sha256 stored in it."""
@@ -79,6 +64,8 @@ def _valid_entry(plan: RunPlan, clip_id: str, entry: Any) -> dict | None:
     path = plan.video_path(clip_id)
     if not path.is_file() or sha256_file(path) != video.get("sha256"):
         return None
+    if not scored_file_intact(plan, clip_id, video):
+        return None
     return entry
 
 
@@ -92,29 +79,6 @@ def _missing(entry: dict | None, metrics: list[MetricState]) -> list[MetricState
     if entry is None:
         return list(metrics)
     return [m for m in metrics if not score_is_current(entry, m.name, m.key)]
-
-
-def _scored_clip(plan: RunPlan, source: Clip, video: dict) -> Clip:
-    """What the metrics see: the saved video decoded at 25 fps, the driving audio, the source's
-    transcript; face geometry is carried over only for generators that edit the source in place."""
-    frames, _ = read_frames(plan.video_path(source.id), source.fps)
-    h, w = video.get("height"), video.get("width")
-    if h and w:
-        frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p
-    meta = {"model": plan.model}
-    gen = plan.generator
-    if gen is not None and gen.needs == "source_video" and gen.outputs == "full_frame":
-        meta.update({k: v for k, v in source.meta.items() if k in ("landmarks", "boxes")})
-    return Clip(id=source.id, frames_source=frames, audio_source=source.audio_source, fps=source.fps,
-                sample_rate=source.sample_rate, transcript=source.transcript, speaker=source.speaker,
-                path=plan.video_path(source.id), meta=meta)
-
-
-def _generate(plan: RunPlan, source: Clip, seed: int) -> dict:
-    """Run the generator, check its frames, write the mp4; returns the entry's ``video`` part."""
-    t0 = time.perf_counter()
-    out = plan.generator.generate(source, source.audio, seed=seed)
-    return _save_generated(plan, source, out, time.perf_counter() - t0)
 
 
 def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, tuple[Clip, dict | Exception]]:
@@ -153,23 +117,6 @@ def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, t
         except Exception as exc:  # this clip's frames are bad: recorded on it
             ready[clip_id] = (source, exc)
     return ready
-
-
-def _save_generated(plan: RunPlan, source: Clip, out: Any, seconds: float) -> dict:
-    frames = check_generated(out, source)
-    path = plan.video_path(source.id)
-    try:
-        write_video(path, frames, fps=out.fps, audio=source.audio, sample_rate=source.sample_rate)
-    except OSError as exc:  # disk full etc.: fatal, the run cannot go on
-        raise WriteError(f"{path}: cannot write video ({exc.strerror or exc}); free disk space and re-run") from exc
-    return {"path": str(path.relative_to(plan.run_dir)), "sha256": sha256_file(path), "frames": int(len(frames)),
-            "height": int(frames.shape[1]), "width": int(frames.shape[2]), "fps": float(out.fps),
-            "generate_seconds": round(seconds, 4)}
-
-
-def _external(plan: RunPlan, clip_id: str) -> dict:
-    path = plan.video_path(clip_id)
-    return {"path": str(path), "sha256": sha256_file(path), "external": True}
 
 
 def _check_result(result: Any, metric: str) -> dict:

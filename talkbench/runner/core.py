@@ -54,10 +54,17 @@ def make_plan(
     model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
     checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
     dataset_options=None, videos: dict[str, Path] | None = None, videos_dir: str | None = None,
+    score_from: str = "lossless",
 ) -> tuple[RunPlan, dict[str, Any]]:
     """Resolve names, options, clips and the run directory; nothing is generated yet."""
     from talkbench.plugins import get_generator, get_metrics
 
+    from talkbench.runner.scored import SCORE_FROM
+
+    if score_from not in SCORE_FROM:
+        raise TalkbenchError(f"--score-from {score_from!r}: use one of {', '.join(SCORE_FROM)}")
+    if videos is not None:
+        score_from = "lossless"  # evaluate scores the external file itself; the option does not apply
     weights_used = _apply_weights(weights)
     ds, root = planning.make_dataset(dataset, data_root, dataset_options)
     split = split or ds.default_split
@@ -87,6 +94,7 @@ def make_plan(
         checkpoint=ckpt, gen_weights=gen_weights,
         dataset=dataset, dataset_options=dict(ds.options), split=split, seed=seed,
         videos={k: str(v) for k, v in videos.items()} if videos else None, data_root=resolved_root,
+        score_from=score_from,
     )
     plan = RunPlan(
         model=model, model_version=version, generator=generator, options=resolved, checkpoint=ckpt,
@@ -96,7 +104,7 @@ def make_plan(
         seed=seed, run_dir=planning.run_dir_for(out, model, dataset, split, key), label=label,
         weights=weights_used, videos=videos, videos_dir=videos_dir,
         explicit_data_root=str(data_root) if data_root else None,
-        sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids),
+        sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids), score_from=score_from,
     )
     return plan, {"has_transcripts": has_tr, "generator_weights": gen_weights}
 
@@ -239,6 +247,7 @@ def run_benchmark(
     weights: dict[str, str | Path] | None = None, device: str = "auto", seed: int = 0,
     out: str | Path = "results", data_root: str | Path | None = None, shard: tuple[int, int] | str | None = None,
     label: str | None = None, progress: bool = True, dataset_options: dict[str, Any] | None = None,
+    score_from: str = "lossless",
 ) -> Path:
     """Generate with ``model`` on ``dataset`` and score; returns the run directory.
 
@@ -250,7 +259,7 @@ def run_benchmark(
     plan, facts = make_plan(
         model, dataset, split=split, limit=limit, metrics=metrics, options=options,
         metric_options=metric_options, checkpoint=checkpoint, weights=weights, seed=seed, out=out,
-        data_root=data_root, label=label, dataset_options=dataset_options,
+        data_root=data_root, label=label, dataset_options=dataset_options, score_from=score_from,
     )
     return execute(plan, device=device, shard=shard_obj, progress=progress,
                    has_transcripts=facts["has_transcripts"], extra={"generator_weights": facts["generator_weights"]})
@@ -269,6 +278,7 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
         seed=cfg.get("seed", 0), out=run_dir.parent.parent, data_root=cfg.get("explicit_data_root"),
         label=cfg.get("label"), dataset_options=cfg.get("dataset_options"),
         videos=_videos_for(cfg) if cfg.get("videos_dir") else None, videos_dir=cfg.get("videos_dir"),
+        score_from=cfg.get("score_from") or "lossless",
     )
     plan.run_dir = run_dir  # the directory given, even if moved
     if plan.videos is not None:

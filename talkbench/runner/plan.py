@@ -50,6 +50,8 @@ class RunPlan:
     sources: dict[str, str | None] = field(default_factory=dict)
     #: how many clips the split holds (tables mark numbers computed on fewer)
     split_size: int | None = None
+    #: what the metrics score: "lossless" (the generator's frames) or "encoded" (the mp4)
+    score_from: str = "lossless"
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -68,7 +70,7 @@ class RunPlan:
             "split": self.split, "limit": self.limit, "metrics": self.metric_names,
             "metric_options": self.metric_options, "seed": self.seed, "label": self.label,
             "checkpoint": self.checkpoint["path"] if self.checkpoint else None,
-            "weights": self.weights, "videos_dir": self.videos_dir,
+            "weights": self.weights, "videos_dir": self.videos_dir, "score_from": self.score_from,
         }
 
 
@@ -153,10 +155,13 @@ def default_metrics(metric_classes: Mapping[str, Any], has_transcripts: bool) ->
 def run_key(
     *, model: str, model_version: str, options: Mapping, checkpoint: dict | None, gen_weights: Mapping,
     dataset: str, dataset_options: Mapping, split: str, seed: int, videos: Mapping[str, str] | None = None,
-    data_root: str | None = None,
+    data_root: str | None = None, score_from: str = "lossless",
 ) -> str:
     # the root only when there is one, so that runs on root-less datasets keep their directory
     where = {"data_root": data_root} if data_root else {}
+    # scoring the encoded mp4 gives other numbers from the same videos: its own run (and record)
+    if score_from != "lossless":
+        where["score_from"] = score_from
     return sha256_json({**where,
         "model": model, "model_version": model_version, "options": dict(options),
         "checkpoint_sha256": checkpoint["sha256"] if checkpoint else None, "weights": dict(gen_weights),

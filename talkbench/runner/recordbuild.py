@@ -16,6 +16,7 @@ from talkbench.runner.clipwork import _valid_entry, score_is_current
 from talkbench.runner.metricmemory import current_metrics, recalled
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
+from talkbench.runner.scored import scored_io
 
 
 def _entries(plan: RunPlan) -> list[dict]:
@@ -88,7 +89,7 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
                     "root": plan.data_root, "version": getattr(ds, "version", None)},
         "seeds": {"seed": plan.seed},
         "io": {"fps": talkbench.DEFAULT_FPS, "sample_rate": talkbench.DEFAULT_SAMPLE_RATE,
-               "scored_from": "decoded_video", **io_sum},
+               **io_sum, **scored_io(entries, plan.score_from)},
         "metrics": {st.name: _metric_entry(st, entries) for st in everything},
         "failures": failures,
         "n_failed_clips": sum(1 for e in entries if e.get("failures")),

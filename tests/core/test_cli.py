@@ -55,8 +55,9 @@ def test_run_command_with_options_and_summary(fake_plugins, tmp_path):
 def test_evaluate_lists_unmatched_files_and_clips_without_video(fake_plugins, tmp_path):
     from talkbench.runner import run_benchmark
 
+    # score_from="encoded": the run scores its mp4s, the very files evaluate is given below
     made = run_benchmark("copygen", "fakeds", metrics=["mae"], limit=4, out=tmp_path / "made", progress=False,
-                         device="cpu")
+                         device="cpu", score_from="encoded")
     videos = tmp_path / "other_tool"
     videos.mkdir()
     for cid in ("test000", "test001", "test003"):

@@ -160,13 +160,13 @@ def test_unknown_names_and_bad_options_fail_before_work(fake_plugins, tmp_path):
 
 
 def test_undecodable_video_is_one_failure_and_not_duplicated(fake_plugins, tmp_path, monkeypatch):
-    import talkbench.runner.clipwork as cw
+    import talkbench.runner.scored as cw  # where the scored file is decoded
     from talkbench.errors import MediaError
 
     real = cw.read_frames
 
     def broken(path, fps=25.0):
-        if path.stem == "test002":
+        if path.name.startswith("test002."):
             raise MediaError(f"{path}: cannot decode video (simulated)")
         return real(path, fps)
 
