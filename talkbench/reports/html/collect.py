@@ -68,6 +68,7 @@ class ReportData:
     comparisons: list[dict]
     published: list[Any]
     settings: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
 
 def _video_files(record: dict, ids: Sequence[str]) -> dict[str, Path]:
@@ -80,6 +81,21 @@ def _video_files(record: dict, ids: Sequence[str]) -> dict[str, Path]:
                 out[cid] = cand.resolve()
                 break
     return out
+
+
+def codec_note(run_id: str, video: Path) -> str | None:
+    """A note when a run's videos are not H.264 (e.g. made by another tool): browsers may not play them."""
+    import av
+
+    try:
+        with av.open(str(video)) as f:
+            name = f.streams.video[0].codec_context.name if f.streams.video else "no video stream"
+    except (av.FFmpegError, OSError) as exc:
+        return f"{run_id}: {video} could not be read ({exc})"
+    if name == "h264":
+        return None
+    return (f"{run_id}: videos are {name}, not H.264; browsers may not play them (re-encode, e.g. "
+            "ffmpeg -i in.mp4 -c:v libx264 -pix_fmt yuv420p -c:a aac out.mp4)")
 
 
 def _order_key(r: RunView):
@@ -147,4 +163,5 @@ def collect(records: list[dict], *, paper: bool = False, models: Sequence[str] |
         published = [p for p in published_rows() if p.table == 1 and (not datasets or p.dataset in datasets)
                      and (not models or p.model in models)]
     settings = {"n_resamples": n_resamples, "seed": seed, "confidence": 0.95}
-    return ReportData(runs, metrics, cards, _marks(runs, metrics, cards), comparisons, published, settings)
+    notes = [n for r in runs if r.videos and (n := codec_note(r.id, next(iter(r.videos.values())))) is not None]
+    return ReportData(runs, metrics, cards, _marks(runs, metrics, cards), comparisons, published, settings, notes)
