@@ -141,7 +141,17 @@ def test_per_clip_table_of_1321_clips_by_6_runs_opens_in_under_2s(driver, tmp_pa
     assert driver.execute_script("return document.querySelectorAll('#clips tbody tr').length") == 100
     driver.find_element("id", "next").click()
     assert driver.execute_script("return document.getElementById('pageinfo').innerText") == "clips 101–200 of 1321"
+    # every run × metric, sorted by one run's column (worst first: lowest PSNR)
+    driver.find_element("id", "all").click()
+    assert driver.execute_script("return document.querySelectorAll('#clips thead th').length") == 3 + 6 * 6
+    driver.find_element("css selector", "#clips th[data-col='1:0']").click()  # Static PSNR
+    col = driver.execute_script("return [...document.querySelectorAll('#clips tbody tr')].map(r => parseFloat(r.cells[4].innerText))")
+    assert len(col) == 100 and col == sorted(col)
+    driver.find_element("css selector", "#clips th[data-col='1:2']").click()  # Static LPIPS ↓: highest first
+    col = driver.execute_script("return [...document.querySelectorAll('#clips tbody tr')].map(r => parseFloat(r.cells[3 + 2 * 6 + 1].innerText))")
+    assert col == sorted(col, reverse=True)
     # a clip difftalk failed on: N/A in its column, the failure reason on hover
+    driver.find_element("id", "all").click()
     driver.execute_script("const f = document.getElementById('filter'); f.value = 'spk00_000';"
                           "f.dispatchEvent(new Event('input'))")
     assert driver.execute_script("return document.getElementById('pageinfo').innerText") == "clips 1–1 of 1"

@@ -176,11 +176,13 @@ def run_body(data: ReportData, run: RunView, plot: str | None) -> str:
 
 def clips_body() -> str:
     return ('<div class="controls"><label>Metric <select id="metric"></select></label>'
+            '<label><input id="all" type="checkbox"> all metrics</label>'
             '<label>Clip <input id="filter" placeholder="filter ids"></label>'
             '<button id="prev">◀ previous</button><span id="pageinfo">loading…</span>'
             '<button id="next">next ▶</button></div>'
             '<p class="legend">Worst clips first for the chosen metric (by the mean over the non-GT runs); '
-            "click a header to sort by it. Each clip links to its side-by-side view.</p>"
+            "click a header to sort by it; tick “all metrics” for every run × metric. Each clip links to its "
+            "side-by-side view.</p>"
             '<table id="clips" class="clips"></table>')
 
 
