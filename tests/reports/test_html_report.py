@@ -109,3 +109,18 @@ def test_codec_note_flags_videos_browsers_may_not_play(tmp_path):
     write(tmp_path / "b.mp4", "mpeg4")
     assert codec_note("run", tmp_path / "a.mp4") is None
     assert codec_note("run", tmp_path / "b.mp4").startswith("run: videos are mpeg4, not H.264")
+
+
+def test_best_and_second_marks_rank_published_rows_as_the_latex_table(tmp_path):
+    from talkbench.reports.html.collect import collect
+    from talkbench.reports.paper import published_rows
+
+    res = tmp_path / "results"
+    write_run(res, "wav2lip", n_clips=4, dataset="lrs2", offset=3.0)  # PSNR ≈ 36: above every published row
+    data = collect(load_records(res), paper=True, n_resamples=100, seed=0)
+    run = data.runs[0]
+    assert data.marks[(run.id, "psnr")] == "best"
+    pub = {p.model: p for p in published_rows() if p.table == 1 and p.dataset == "lrs2"}
+    second = max((p for m, p in pub.items() if m not in ("gt", "syncdiff-ae") and p.number("psnr") is not None),
+                 key=lambda p: p.number("psnr"))
+    assert data.marks[(f"published:{second.model}:lrs2", "psnr")] == "second"

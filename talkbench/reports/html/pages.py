@@ -13,7 +13,7 @@ from string import Template
 from typing import Any
 
 from talkbench.reports import naming as nm
-from talkbench.reports.html.collect import ReportData, RunView
+from talkbench.reports.html.collect import ReportData, RunView, published_id
 
 TEMPLATES = files("talkbench.reports.html") / "templates"
 ASSETS = ("style.css", "leaderboard.js", "cliptable.js", "sidebyside.js")
@@ -56,7 +56,8 @@ def _metric_cell(data: ReportData, run: RunView, m: str) -> str:
 def _published_rows(data: ReportData) -> list[str]:
     out = []
     for p in data.published:
-        cells = "".join(f'<td class="num" data-v="{e(str(p.number(m) if p.number(m) is not None else ""))}">'
+        cells = "".join(f'<td class="num {data.marks.get((published_id(p), m), "")}" '
+                        f'data-v="{e(str(p.number(m) if p.number(m) is not None else ""))}">'
                         f'<span class="v">{e(p.values.get(m) or "N/A")}</span></td>' for m in data.metrics)
         out.append(f'<tr class="published"><td>{e(p.model)}</td><td>{e(p.method)}†</td>'
                    f'<td>{e(nm.display_dataset(p.dataset))}</td><td>test</td><td class="num" data-v="">—</td>'
