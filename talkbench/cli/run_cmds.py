@@ -168,7 +168,8 @@ Examples:
 @click.option("--device", default="auto", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="no progress bars")
 def demo(limit, out, fmt, device, quiet):
-    """Run gt and static on the embedded demo dataset, score them, and print a table.
+    """Run gt and static on the embedded demo dataset, score them, print a table and write the
+    HTML report to OUT/report/ (its index.html path is printed last).
 
     Metrics: psnr, ssim, lpips, lse_c, lse_d (SyncNet with the demo net); a metric that cannot
     run here (e.g. LPIPS offline without its AlexNet file) is shown as unavailable.
@@ -189,6 +190,10 @@ def demo(limit, out, fmt, device, quiet):
     wanted = {d.name for d in run_dirs}
     records = [r for r in load_records(out) if r.get("run_dir") in wanted]
     click.echo(render(records, fmt, DEMO_METRICS))
+    from talkbench.reports.html import write_html_report
+
+    index = write_html_report(records, Path(out) / "report", strips=2)
+    click.echo(f"HTML report (leaderboard, per-clip table, side-by-side videos): {index}")
 
 
 def render(records: list[dict], fmt: str, metrics: list[str]) -> str:

@@ -51,6 +51,9 @@ def test_stats_json_is_talkbench_stats_and_pages_exist(results, tmp_path):
     # linked, relative to the report: ../results/runs/<run>/videos/
     assert all(r["video"].startswith("../results/runs/") and r["video"].endswith("/videos/") for r in payload["runs"])
     assert not (index.parent / "media").exists()
+    # the stand-in videos are not H.264: said on the page and in stats.json, not hidden
+    assert len(stats["notes"]) == 3 and all("could not be read" in n for n in stats["notes"])
+    assert "<h2>Notes</h2>" in html
 
 
 def test_copy_media_makes_the_folder_portable(results, tmp_path):
@@ -85,3 +88,39 @@ def test_compare_help_has_examples(command):
     register_plugin_commands()
     res = CliRunner().invoke(cli, [command, "--help"])
     assert res.exit_code == 0 and "Examples:" in res.output and f"talkbench {command}" in res.output
+
+
+def test_codec_note_flags_videos_browsers_may_not_play(tmp_path):
+    import av
+    import numpy as np
+
+    from talkbench.reports.html.collect import codec_note
+
+    def write(path, codec):
+        with av.open(str(path), "w") as f:
+            s = f.add_stream(codec, rate=25)
+            s.width = s.height = 32
+            s.pix_fmt = "yuv420p"
+            for _ in range(3):
+                f.mux(s.encode(av.VideoFrame.from_ndarray(np.zeros((32, 32, 3), np.uint8), format="rgb24")))
+            f.mux(s.encode())
+
+    write(tmp_path / "a.mp4", "libx264")
+    write(tmp_path / "b.mp4", "mpeg4")
+    assert codec_note("run", tmp_path / "a.mp4") is None
+    assert codec_note("run", tmp_path / "b.mp4").startswith("run: videos are mpeg4, not H.264")
+
+
+def test_best_and_second_marks_rank_published_rows_as_the_latex_table(tmp_path):
+    from talkbench.reports.html.collect import collect
+    from talkbench.reports.paper import published_rows
+
+    res = tmp_path / "results"
+    write_run(res, "wav2lip", n_clips=4, dataset="lrs2", offset=3.0)  # PSNR ≈ 36: above every published row
+    data = collect(load_records(res), paper=True, n_resamples=100, seed=0)
+    run = data.runs[0]
+    assert data.marks[(run.id, "psnr")] == "best"
+    pub = {p.model: p for p in published_rows() if p.table == 1 and p.dataset == "lrs2"}
+    second = max((p for m, p in pub.items() if m not in ("gt", "syncdiff-ae") and p.number("psnr") is not None),
+                 key=lambda p: p.number("psnr"))
+    assert data.marks[(f"published:{second.model}:lrs2", "psnr")] == "second"

@@ -132,6 +132,7 @@ def _assemble(tmp: Path, out: Path, data: ReportData, copy_media: bool, n_strips
         (tmp / "assets" / name).write_text((pages.TEMPLATES / name).read_text(encoding="utf-8"), encoding="utf-8")
     prefixes = _video_prefixes(tmp, out, data, copy_media)
     strips, notes = _strips(tmp, data, n_strips)
+    data.notes += notes
     created = now_iso()
     footer = f"talkbench report, {created}. " + ("Videos copied into media/." if copy_media else
                                                  "Videos linked from the run directories (relative paths).")
@@ -147,7 +148,7 @@ def _assemble(tmp: Path, out: Path, data: ReportData, copy_media: bool, n_strips
     write("clip.html", pages.page("Side by side", pages.clip_body(), kind="clip", scripts=("sidebyside.js",),
                                   footer=footer))
     write("data/clips.js", pages.clip_data(data, prefixes, strips))
-    stats = {"created_at": created, "settings": data.settings, "notes": notes,
+    stats = {"created_at": created, "settings": data.settings, "notes": data.notes,
              "runs": {r.id: {"model": r.record["model"]["name"], "label": r.label, "dataset": r.dataset,
                              "split": r.split, "record": r.record.get("_path"), "n_clips": r.n_total,
                              "n_ok": r.n_ok, "metrics": r.cis} for r in data.runs},

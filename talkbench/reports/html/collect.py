@@ -68,6 +68,7 @@ class ReportData:
     comparisons: list[dict]
     published: list[Any]
     settings: dict[str, Any]
+    notes: list[str] = field(default_factory=list)
 
 
 def _video_files(record: dict, ids: Sequence[str]) -> dict[str, Path]:
@@ -80,6 +81,21 @@ def _video_files(record: dict, ids: Sequence[str]) -> dict[str, Path]:
                 out[cid] = cand.resolve()
                 break
     return out
+
+
+def codec_note(run_id: str, video: Path) -> str | None:
+    """A note when a run's videos are not H.264 (e.g. made by another tool): browsers may not play them."""
+    import av
+
+    try:
+        with av.open(str(video)) as f:
+            name = f.streams.video[0].codec_context.name if f.streams.video else "no video stream"
+    except (av.FFmpegError, OSError) as exc:
+        return f"{run_id}: {video} could not be read ({exc})"
+    if name == "h264":
+        return None
+    return (f"{run_id}: videos are {name}, not H.264; browsers may not play them (re-encode, e.g. "
+            "ffmpeg -i in.mp4 -c:v libx264 -pix_fmt yuv420p -c:a aac out.mp4)")
 
 
 def _order_key(r: RunView):
@@ -99,21 +115,28 @@ def _cards(runs: list[RunView], metrics: list[str]) -> dict[str, dict]:
     return cards
 
 
-def _marks(runs: list[RunView], metrics: list[str], cards: dict) -> dict[tuple[str, str], str]:
-    """Best / second best per (dataset, metric) among non-GT runs at the printed precision (as the table)."""
+def published_id(p: Any) -> str:
+    return f"published:{p.model}:{p.dataset}"
+
+
+def _marks(runs: list[RunView], published: list[Any], metrics: list[str], cards: dict) -> dict[tuple[str, str], str]:
+    """Best / second best per (dataset, metric) among non-GT rows, published ones included, at the
+    printed precision (as the LaTeX table ranks them)."""
     marks = {}
-    for ds in {r.dataset for r in runs}:
+    for ds in {r.dataset for r in runs} | {p.dataset for p in published}:
         for m in metrics:
-            cands = [(round(v, cards[m]["decimals"]), r) for r in runs
+            cands = [(round(v, cards[m]["decimals"]), r.id) for r in runs
                      if r.dataset == ds and r.kind != "gt" and (v := r.value(m)) is not None]
+            cands += [(round(v, cards[m]["decimals"]), published_id(p)) for p in published
+                      if p.dataset == ds and p.model not in nm.GT_KEYS and (v := p.number(m)) is not None]
             if len(cands) < 2:
                 continue
             ordered = sorted({v for v, _ in cands}, reverse=cards[m]["higher_is_better"])
-            for v, r in cands:
+            for v, rid in cands:
                 if v == ordered[0]:
-                    marks[(r.id, m)] = "best"
+                    marks[(rid, m)] = "best"
                 elif len(cands) >= 3 and len(ordered) > 1 and v == ordered[1]:
-                    marks[(r.id, m)] = "second"
+                    marks[(rid, m)] = "second"
     return marks
 
 
@@ -147,4 +170,6 @@ def collect(records: list[dict], *, paper: bool = False, models: Sequence[str] |
         published = [p for p in published_rows() if p.table == 1 and (not datasets or p.dataset in datasets)
                      and (not models or p.model in models)]
     settings = {"n_resamples": n_resamples, "seed": seed, "confidence": 0.95}
-    return ReportData(runs, metrics, cards, _marks(runs, metrics, cards), comparisons, published, settings)
+    notes = [n for r in runs if r.videos and (n := codec_note(r.id, next(iter(r.videos.values())))) is not None]
+    marks = _marks(runs, published, metrics, cards)
+    return ReportData(runs, metrics, cards, marks, comparisons, published, settings, notes)

@@ -13,7 +13,7 @@ from string import Template
 from typing import Any
 
 from talkbench.reports import naming as nm
-from talkbench.reports.html.collect import ReportData, RunView
+from talkbench.reports.html.collect import ReportData, RunView, published_id
 
 TEMPLATES = files("talkbench.reports.html") / "templates"
 ASSETS = ("style.css", "leaderboard.js", "cliptable.js", "sidebyside.js")
@@ -56,7 +56,8 @@ def _metric_cell(data: ReportData, run: RunView, m: str) -> str:
 def _published_rows(data: ReportData) -> list[str]:
     out = []
     for p in data.published:
-        cells = "".join(f'<td class="num" data-v="{e(str(p.number(m) if p.number(m) is not None else ""))}">'
+        cells = "".join(f'<td class="num {data.marks.get((published_id(p), m), "")}" '
+                        f'data-v="{e(str(p.number(m) if p.number(m) is not None else ""))}">'
                         f'<span class="v">{e(p.values.get(m) or "N/A")}</span></td>' for m in data.metrics)
         out.append(f'<tr class="published"><td>{e(p.model)}</td><td>{e(p.method)}†</td>'
                    f'<td>{e(nm.display_dataset(p.dataset))}</td><td>test</td><td class="num" data-v="">—</td>'
@@ -90,6 +91,8 @@ def index_body(data: ReportData) -> str:
             '<p><a href="clips.html">Per-clip table</a> (worst clips first, each linking to a side-by-side view) · '
             '<a href="stats.json">stats.json</a> (every interval and test on this page)</p>',
             _tests_section(data)]
+    if data.notes:
+        body.append("<h2>Notes</h2><ul class='note'>" + "".join(f"<li>{e(n)}</li>" for n in data.notes) + "</ul>")
     return "\n".join(body)
 
 
@@ -102,21 +105,23 @@ def _tests_section(data: ReportData) -> str:
         dec = data.cards.get(t["metric"], {}).get("decimals", 3) + 1
         if t["status"] != "ok":
             rows.append(f"<tr><td>{e(t['dataset'])}</td><td>{e(t['a_label'])}</td><td>{e(t['b_label'])}</td>"
-                        f"<td>{e(t['metric'])}</td><td colspan=4 class='na'>{e(t['reason'])}</td></tr>")
+                        f"<td>{e(t['metric'])}</td><td colspan=5 class='na'>{e(t['reason'])}</td></tr>")
             continue
         better = {"a": t["a_label"], "b": t["b_label"]}.get(t["better"], "neither")
         rows.append(f"<tr><td>{e(t['dataset'])}</td><td>{e(t['a_label'])}</td><td>{e(t['b_label'])}</td>"
                     f"<td>{e(data.cards.get(t['metric'], {}).get('label', t['metric']))}</td>"
                     f'<td class="num" data-v="{t["diff"]!r}">{t["diff"]:+.{dec}f}</td>'
                     f'<td class="num">[{t["low"]:+.{dec}f}, {t["high"]:+.{dec}f}]</td>'
-                    f'<td class="num" data-v="{t["p_value"]!r}">{t["p_value"]:.4f}</td><td>{e(better)}</td></tr>')
+                    f'<td class="num" data-v="{t["p_value"]!r}">{t["p_value"]:.4f}</td>'
+                    f'<td class="num" data-v="{t["n_common"]}">{t["n_common"]}</td><td>{e(better)}</td></tr>')
     method = (f"{ok[0]['method_ci']} for the interval of A − B, {ok[0]['method_p']} for p, on the clips both "
               f"runs scored; better: p &lt; {ok[0]['alpha']:g} in the metric's direction.") if ok else ""
     return ("<h2>Paired tests</h2>"
             f'<table id="tests" class="sortable"><thead><tr><th class="sortable" data-type="text">Dataset</th>'
             '<th class="sortable" data-type="text">A</th><th class="sortable" data-type="text">B</th>'
             '<th class="sortable" data-type="text">Metric</th><th class="sortable" data-type="num">A − B</th>'
-            '<th>95% CI</th><th class="sortable" data-type="num">p</th><th>Better</th></tr></thead>'
+            '<th>95% CI</th><th class="sortable" data-type="num">p</th><th class="sortable" data-type="num">Clips</th>'
+            '<th>Better</th></tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table><p class='legend'>{method}</p>")
 
 
@@ -172,11 +177,13 @@ def run_body(data: ReportData, run: RunView, plot: str | None) -> str:
 
 def clips_body() -> str:
     return ('<div class="controls"><label>Metric <select id="metric"></select></label>'
+            '<label><input id="all" type="checkbox"> all metrics</label>'
             '<label>Clip <input id="filter" placeholder="filter ids"></label>'
             '<button id="prev">◀ previous</button><span id="pageinfo">loading…</span>'
             '<button id="next">next ▶</button></div>'
             '<p class="legend">Worst clips first for the chosen metric (by the mean over the non-GT runs); '
-            "click a header to sort by it. Each clip links to its side-by-side view.</p>"
+            "click a header to sort by it; tick “all metrics” for every run × metric. Each clip links to its "
+            "side-by-side view.</p>"
             '<table id="clips" class="clips"></table>')
 
 

@@ -2,7 +2,7 @@
 // is in the DOM at a time, so thousands of clips × runs open at once.
 (function () {
   var PAGE = 100;
-  var state = { metric: 0, col: "worst", asc: null, page: 0, filter: "" };
+  var state = { metric: 0, col: "worst", asc: null, page: 0, filter: "", all: false };
   var D, rows;
 
   function fmt(v, m) { return v === null || v === undefined ? "N/A" : v.toFixed(D.metrics[m].dec); }
@@ -22,10 +22,16 @@
     if (state.col === "clip") return clip.c;
     if (state.col === "dataset") return clip.d + "/" + clip.c;
     if (state.col === "worst") return worst(clip, m);
-    return val(clip, state.col, m);
+    var rm = String(state.col).split(":");  // "run:metric"
+    return val(clip, +rm[0], +rm[1]);
+  }
+  // the sorted column's metric direction: worst first by default
+  function colHib() {
+    var rm = String(state.col).split(":");
+    return rm.length === 2 ? D.metrics[+rm[1]].hib : D.metrics[state.metric].hib;
   }
   function sort() {
-    var hib = D.metrics[state.metric].hib;
+    var hib = colHib();
     // worst first by default: lowest first for ↑ metrics, highest first for ↓ ones
     var asc = state.asc === null ? hib : state.asc;
     var f = state.filter.toLowerCase();
@@ -46,12 +52,12 @@
     h.className = "sortable" + (cls ? " " + cls : "");
     h.setAttribute("data-col", col);
     if (String(state.col) === String(col)) {
-      var asc = state.asc === null ? D.metrics[state.metric].hib : state.asc;
+      var asc = state.asc === null ? colHib() : state.asc;
       h.classList.add(asc ? "sorted-asc" : "sorted-desc");
     }
     h.addEventListener("click", function () {
       if (String(state.col) === String(col)) {
-        var cur = state.asc === null ? D.metrics[state.metric].hib : state.asc;
+        var cur = state.asc === null ? colHib() : state.asc;
         state.asc = !cur;
       } else { state.col = col; state.asc = (col === "clip" || col === "dataset") ? true : null; }
       state.page = 0; sort(); draw();
@@ -66,7 +72,10 @@
     head.appendChild(th("Clip", "clip"));
     head.appendChild(th("Dataset", "dataset"));
     head.appendChild(th("Mean of models " + M.label + (M.hib ? " ↑" : " ↓"), "worst"));
-    D.runs.forEach(function (run, r) { head.appendChild(th(run.label + " " + M.label, r)); });
+    var shown = state.all ? D.metrics.map(function (_, i) { return i; }) : [m];
+    shown.forEach(function (mi) {
+      D.runs.forEach(function (run, r) { head.appendChild(th(run.label + " " + D.metrics[mi].label, r + ":" + mi)); });
+    });
     var body = table.createTBody();
     var start = state.page * PAGE, end = Math.min(rows.length, start + PAGE);
     for (var i = start; i < end; i++) {
@@ -77,12 +86,14 @@
       tr.insertCell().appendChild(a);
       tr.insertCell().textContent = clip.d;
       var w = tr.insertCell(); w.className = "num"; w.textContent = fmt(worst(clip, m), m);
-      D.runs.forEach(function (run, r) {
-        var td = tr.insertCell(); td.className = "num";
-        if (run.dataset !== clip.d) { td.textContent = ""; return; }
-        var x = val(clip, r, m);
-        td.textContent = fmt(x, m);
-        if (x === null) { td.className += " na"; if (clip.f && clip.f[r]) td.title = clip.f[r]; }
+      shown.forEach(function (mi) {
+        D.runs.forEach(function (run, r) {
+          var td = tr.insertCell(); td.className = "num";
+          if (run.dataset !== clip.d) { td.textContent = ""; return; }
+          var x = val(clip, r, mi);
+          td.textContent = fmt(x, mi);
+          if (x === null) { td.className += " na"; if (clip.f && clip.f[r]) td.title = clip.f[r]; }
+        });
       });
     }
     document.getElementById("pageinfo").textContent = rows.length
@@ -100,7 +111,10 @@
     D.metrics.forEach(function (M, i) {
       var o = document.createElement("option"); o.value = i; o.textContent = M.label; sel.appendChild(o);
     });
-    sel.addEventListener("change", function () { state.metric = +sel.value; state.page = 0; state.asc = null; sort(); draw(); });
+    sel.addEventListener("change", function () {
+      state.metric = +sel.value; state.page = 0; state.asc = null; state.col = "worst"; sort(); draw();
+    });
+    document.getElementById("all").addEventListener("change", function (e) { state.all = e.target.checked; draw(); });
     document.getElementById("filter").addEventListener("input", function (e) { state.filter = e.target.value; state.page = 0; sort(); draw(); });
     document.getElementById("prev").addEventListener("click", function () { state.page -= 1; draw(); });
     document.getElementById("next").addEventListener("click", function () { state.page += 1; draw(); });
