@@ -68,6 +68,6 @@ __all__ = [
     # media I/O
     "load_clip", "probe", "read_audio", "read_frames", "resample_audio", "write_video",
     # options, progress, torchvision, weights
-    "Option", "parse_option_strings", "progress_bar", "import_torchvision",
+    "Option", "parse_option_strings", "announce", "progress_bar", "import_torchvision",
     "WeightSpec", "resolve_weight", "weight_record",
 ]

@@ -88,17 +88,17 @@ def test_sweep_then_ablation_table_then_report(invoke, tmp_path, monkeypatch, sh
     monkeypatch.setenv("TALKBENCH_HOME", str(tmp_path / "home"))
     out = tmp_path / "results"
     args = ["sweep", "--model", "shift", "--dataset", "demo", *TINY_DEMO, "--limit", "1", "--metrics", "psnr",
-            "--grid", "amount=0,3", "--option", "mode=roll", "--out", str(out), "-q", "--device", "cpu"]
+            "--grid", "amount=1,3", "--option", "mode=roll", "--out", str(out), "-q", "--device", "cpu"]
     res = invoke(*args)
     assert res.exit_code == 0, res.output
-    assert "sweep 1/2: shift amount=0" in res.output and "sweep 2/2: shift amount=3" in res.output
+    assert "sweep 1/2: shift amount=1" in res.output and "sweep 2/2: shift amount=3" in res.output
     recs = talkbench.reports.load_records(out)
-    assert sorted(r["model"]["options"]["amount"] for r in recs) == [0, 3]
+    assert sorted(r["model"]["options"]["amount"] for r in recs) == [1, 3]
     assert "| amount | PSNR ↑ |" in res.output
     again = invoke(*args)  # resumes: same two run directories, nothing new
     assert again.exit_code == 0 and len(talkbench.reports.load_records(out)) == 2
     t = talkbench.reports.build_table(talkbench.reports.load_records(out), layout="ablation", by="amount")
-    assert [r.label for r in t.rows] == ["0", "3"]
+    assert [r.label for r in t.rows] == ["1", "3"]
     psnr = [r.cells[0].value for r in t.rows]
     assert psnr[0] > psnr[1] and t.rows[0].cells[0].mark == "best"
     tex = invoke("table", "--results", str(out), "--by", "amount").output
