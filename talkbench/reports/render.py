@@ -23,8 +23,13 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text))
 
 
+def _shown(cell) -> str:
+    """The cell's text, with "(n/N)" when it was computed on fewer clips than the split holds."""
+    return f"{cell.text} ({cell.coverage})" if getattr(cell, "coverage", None) else cell.text
+
+
 def _latex_cell(cell) -> str:
-    text = latex_escape(cell.text)
+    text = latex_escape(_shown(cell))
     if cell.mark == "best":
         return rf"\textbf{{{text}}}"
     if cell.mark == "second":
@@ -74,10 +79,10 @@ def to_latex(table: Table, standalone: bool = False) -> str:
 
 def _md_cell(cell) -> str:
     if cell.mark == "best":
-        return f"**{cell.text}**"
+        return f"**{_shown(cell)}**"
     if cell.mark == "second":
-        return f"_**{cell.text}**_"
-    return cell.text
+        return f"_**{_shown(cell)}**_"
+    return _shown(cell)
 
 
 def _flat_headers(table: Table) -> list[str]:

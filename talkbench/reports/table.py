@@ -108,13 +108,12 @@ COVERAGE_NOTE = ("n/N: computed on n of the N clips the split holds (clips faile
 
 
 def _mark_coverage(cell: Cell, record: Mapping[str, Any], entry: Mapping[str, Any]) -> Cell:
-    """A number from fewer clips than the split holds must not look complete: "0.812 (2/8)"."""
+    """A number from fewer clips than the split holds must not look complete: n/N clips."""
     total = (record.get("dataset") or {}).get("split_size")
     n = entry.get("n_clips")
     if cell.value is None or not isinstance(total, int) or not isinstance(n, int) or n >= total:
         return cell
-    cell.coverage = f"{n}/{total}"
-    cell.text = f"{cell.text} ({cell.coverage})"
+    cell.coverage = f"{n}/{total}"  # LaTeX and Markdown show "0.812 (2/8)"; CSV keeps the number
     return cell
 
 
@@ -275,8 +274,8 @@ def _delta_row(row: Row, pub: list[PublishedRow], columns: list[Column]) -> Row:
             cells.append(Cell(None, "N/A", "missing", why, record=cell.record))
         else:
             d = cell.value - pv
-            shown = nm.fmt(d, c.metric, signed=True) + (f" ({cell.coverage})" if cell.coverage else "")
-            cells.append(Cell(d, shown, "delta", f"ours {cell.text} − published {p.values[c.metric]}",
+            cells.append(Cell(d, nm.fmt(d, c.metric, signed=True), "delta",
+                              f"ours {cell.text} − published {p.values[c.metric]}",
                               record=cell.record, coverage=cell.coverage))
     return Row(row.key, row.label, row.kind, cells, row.dataset_split, row.option, row.option_value)
 

@@ -28,6 +28,7 @@ LOCKS = "locks"
 WAIT_S = float(os.environ.get("TALKBENCH_LOCK_TIMEOUT", 24 * 3600))
 #: mkstemp's random part: 8 characters of this alphabet
 _RAND = r"[a-z0-9_]{8}"
+_told: set[str] = set()
 
 
 def _lock_file(run_dir: Path, name: str) -> Path:
@@ -55,8 +56,11 @@ def wait_acquire(lock: FileLock, what: str, timeout: float | None = None) -> Non
     """Take ``lock``, saying once (stderr) that another process has it, then waiting."""
     if try_acquire(lock):
         return
-    print(f"talkbench: waiting for another process working on {what} (lock {lock.lock_file})",
-          file=sys.stderr, flush=True)
+    where = str(Path(lock.lock_file).parent)
+    if where not in _told:  # one line per run directory, not one per clip
+        _told.add(where)
+        print(f"talkbench: another process is working on this run; waiting for it ({what}, lock {lock.lock_file})",
+              file=sys.stderr, flush=True)
     try:
         lock.acquire(timeout=WAIT_S if timeout is None else timeout)
     except Timeout:

@@ -61,3 +61,10 @@ def test_failed_generation_exits_3_and_table_marks_n_of_N(with_folder, tmp_path)
     assert "n/N: computed on n of the N clips the split holds" in md
     latex = render_table(records, fmt="latex", metrics=["mae"], layout="simple")
     assert "(3/4)" in latex and "n/N: computed on n" in latex
+    # CSV stays numbers (scripts parse it); JSON carries the coverage of each cell
+    csv_text = render_table(records, fmt="csv", metrics=["mae"], layout="simple")
+    assert "/4" not in csv_text
+    for line in csv_text.splitlines()[1:]:
+        float(line.split(",")[-1])
+    table = json.loads(render_table(records, fmt="json", metrics=["mae"], layout="simple"))
+    assert sorted(str(r["cells"][0]["coverage"]) for r in table["rows"]) == ["1/4", "3/4", "None"]
