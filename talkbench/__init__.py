@@ -43,7 +43,9 @@ from talkbench.options import Option, parse_option_strings
 from talkbench.progress import announce, progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
 from talkbench.torchvision_compat import import_torchvision
-from talkbench.weights import WeightSpec, resolve_weight, weight_record
+from talkbench.weights import (
+    WeightSpec, invalid_checkpoint, load_torch_checkpoint, resolve_weight, torch_load_errors, weight_record,
+)
 
 __version__ = "0.1.0"
 

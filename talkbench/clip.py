@@ -47,7 +47,14 @@ class Clip:
     def audio(self) -> np.ndarray:
         src = self.audio_source
         if src is None:
-            raise ValueError(f"clip {self.id}: has no audio")
+            from talkbench.errors import MediaError  # a ValueError too, as callers expect
+
+            if self.path is not None:
+                raise MediaError(
+                    f"{self.path}: clip {self.id} has no audio (no audio track and no sibling audio file); "
+                    f"put {Path(self.path).stem}.wav next to it or mux the speech into the video"
+                )
+            raise MediaError(f"clip {self.id}: has no audio; give the clip audio (Clip(audio_source=...))")
         if callable(src):
             src = self.audio_source = src()
         return src

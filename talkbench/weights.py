@@ -86,6 +86,48 @@ def check_weights_file(path: Path) -> None:
         )
 
 
+#: what ``torch.load`` raises for a file that is not a checkpoint (random bytes, a cut download)
+def torch_load_errors() -> tuple[type[BaseException], ...]:
+    import pickle
+
+    return (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, UnicodeDecodeError)
+
+
+def invalid_checkpoint(path: str | Path, exc: BaseException, what: str = "weights") -> WeightsInvalidError:
+    """One line for a file torch cannot read: the file, what is wrong, the fix (never torch's
+    advice to set ``weights_only=False``, which would run code from an untrusted file)."""
+    path = Path(path)
+    head = b""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError:
+        pass
+    if head.startswith(b"PK"):
+        kind = "a damaged or truncated zip checkpoint"
+    elif head[:1] == b"\x80":
+        kind = "a pickle that is not a plain tensor checkpoint, or a damaged one"
+    else:
+        kind = "not a PyTorch checkpoint (neither a zip nor a pickle file)"
+    # torch's own text (several lines of advice that does not apply) is left out; its type stays
+    return WeightsInvalidError(
+        f"{path}: cannot load {what}: {kind} ({type(exc).__name__}); download the file again "
+        "(or pass the right file with --weights)"
+    )
+
+
+def load_torch_checkpoint(path: str | Path, what: str = "weights") -> Any:
+    """``torch.load(path, weights_only=True)`` on CPU with a one-line error for a bad file."""
+    import torch
+
+    path = Path(path)
+    check_weights_file(path)
+    try:
+        return torch.load(str(path), map_location="cpu", weights_only=True)
+    except torch_load_errors() as exc:
+        raise invalid_checkpoint(path, exc, what) from None
+
+
 def _spec(name: str):
     from talkbench.plugins import get_weight_specs  # late: plugins register specs
 

@@ -104,9 +104,12 @@ class WER(Metric):
         frames = clip.frames
         cfg = self.config
         if self.options["protocol"] == "roi":
-            from talkbench.faces import mouth_rois, track_faces
+            from talkbench.faces import face_facts, metric_backend, mouth_rois, track_faces
 
-            track = track_faces(clip, device=str(self.device))
+            # the protocol's backend or the clip's exact geometry; never a silent dlib fallback
+            backend, why = metric_backend(clip, "auto", self.name)
+            track = track_faces(clip, backend=backend, device=str(self.device), role="the generated clip")
+            self._faces = face_facts(track, "auto", why)  # for this clip's result
             grey = mouth_rois(frames, track, size=96, crop=cfg.image_crop_size)
         else:
             grey = grey_frames(frames, resize=self.options["resize"] or None)
@@ -136,8 +139,11 @@ class WER(Metric):
         edits, words = word_errors(hyp, ref)
         if words == 0:
             raise ClipFailure(f"clip {generated.id}: transcript {transcript!r} has no words")
-        return {"value": 100.0 * edits / words, "n": words, "edits": edits, "words": words,
-                "hypothesis": hyp, "reference": ref}
+        out = {"value": 100.0 * edits / words, "n": words, "edits": edits, "words": words,
+               "hypothesis": hyp, "reference": ref}
+        if self.options["protocol"] == "roi":
+            out["faces"] = self._faces
+        return out
 
     def aggregate(self, per_clip: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         if not per_clip:

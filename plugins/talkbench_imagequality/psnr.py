@@ -8,7 +8,7 @@ import numpy as np
 
 from talkbench import AGG_POOLED, Metric, Option
 
-from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions
+from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions_info, region_protocol, with_faces_summary
 
 
 def psnr_frames(gen: np.ndarray, ref: np.ndarray, max_db: float = 100.0, compat_uint8: bool = False) -> np.ndarray:
@@ -44,10 +44,13 @@ class PSNR(Metric):
     )
 
     def compute(self, generated, reference) -> dict[str, Any]:
-        gen, ref = paired_regions(generated, reference, self.options)
+        gen, ref, info = paired_regions_info(generated, reference, self.options, self.name)
         per_frame = psnr_frames(gen, ref, self.options["max_db"], self.options["compat_uint8"])
         identical = int((per_frame == self.options["max_db"]).sum())
-        return {"value": float(per_frame.mean()), "n": int(len(per_frame)), "identical_frames": identical}
+        return {"value": float(per_frame.mean()), "n": int(len(per_frame)), "identical_frames": identical, **info}
+
+    def protocol(self) -> dict[str, Any]:
+        return region_protocol(self, self.options)
 
     def aggregate(self, per_clip: Sequence[dict]) -> dict[str, Any]:
         out = super().aggregate(per_clip)
@@ -55,4 +58,4 @@ class PSNR(Metric):
         if per_clip and sum(r.get("identical_frames", 0) for r in per_clip) == n:
             # every frame equals the reference (the GT row): PSNR is undefined, as the paper's N/A
             out.update(value=None, reason="identical to the reference: PSNR undefined")
-        return out
+        return with_faces_summary(out, per_clip)

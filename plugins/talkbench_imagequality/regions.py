@@ -22,12 +22,22 @@ REGION_OPTIONS = (
 )
 
 
-def _face_boxes(reference: Clip, backend: str) -> np.ndarray:
-    # Imported here so the metric works without the face pipeline when region=full.
-    from talkbench.faces import track_faces
+def _face_boxes(reference: Clip, backend: str, metric: str) -> tuple[np.ndarray, dict]:
+    """Boxes of the reference's face per frame, and what the record says about them.
 
-    track = track_faces(reference, backend=backend)
-    return np.asarray(track.boxes, dtype=np.float64)
+    ``auto`` never falls back from the protocol's face-alignment to dlib (talkbench.faces
+    provenance): a missing backend fails the clip with the fix."""
+    # Imported here so the metric works without the face pipeline when region=full.
+    from talkbench.faces import face_facts, metric_backend, track_faces
+
+    try:
+        name, why = metric_backend(reference, backend, metric)
+        track = track_faces(reference, backend=name, role="the reference clip")
+    except ClipFailure as exc:
+        if "no face found" in str(exc):
+            raise ClipFailure(f"{exc}, or compare whole frames: --metric-option {metric}.region=full") from None
+        raise
+    return np.asarray(track.boxes, dtype=np.float64), face_facts(track, backend, why)
 
 
 def _crop(frame: np.ndarray, box: np.ndarray) -> np.ndarray:
@@ -46,19 +56,32 @@ def _to_color(frames: np.ndarray, color: str) -> np.ndarray:
 
 def paired_regions(generated: Clip, reference: Clip | None, options: dict) -> tuple[np.ndarray, np.ndarray]:
     """(gen, ref) uint8 arrays N×S×S×C of the compared regions, N = min of the two lengths."""
+    gen, ref, _ = paired_regions_info(generated, reference, options)
+    return gen, ref
+
+
+def paired_regions_info(generated: Clip, reference: Clip | None, options: dict,
+                        metric: str = "psnr") -> tuple[np.ndarray, np.ndarray, dict]:
+    """As ``paired_regions``, plus what a per-clip result must say: frames compared against the
+    reference's count (a short generated clip is scored on fewer frames, and says so) and, for
+    region=face, the face backend, its version and weights."""
     if reference is None:
         raise ClipFailure("image-quality metrics need the reference video")
     gen, ref = generated.frames, reference.frames
     n = min(len(gen), len(ref))
     if n == 0:
         raise ClipFailure(f"clip {generated.id}: no frames to compare")
+    info: dict = {"frames_compared": int(n), "reference_frames": int(len(ref)), "generated_frames": int(len(gen))}
+    if n < len(ref):
+        info["note"] = f"computed on {n} of the reference's {len(ref)} frames (the generated clip is shorter)"
     gen, ref = gen[:n], ref[:n]
     if gen.shape[1:3] != ref.shape[1:3]:
         # a generator that outputs another resolution is compared on the reference's grid
         gen = np.stack([cv2.resize(f, (ref.shape[2], ref.shape[1]), interpolation=cv2.INTER_LINEAR) for f in gen])
     size = options["size"]
     if options["region"] == "face":
-        boxes = _face_boxes(reference, options["face_backend"])[:n]
+        boxes, info["faces"] = _face_boxes(reference, options["face_backend"], metric)
+        boxes = boxes[:n]
         gen = [_crop(f, b) for f, b in zip(gen, boxes)]
         ref = [_crop(f, b) for f, b in zip(ref, boxes)]
         if not size:  # crops differ in size from frame to frame: a common grid is needed
@@ -66,4 +89,29 @@ def paired_regions(generated: Clip, reference: Clip | None, options: dict) -> tu
     if size:
         gen = np.stack([cv2.resize(f, (size, size), interpolation=cv2.INTER_LINEAR) for f in gen])
         ref = np.stack([cv2.resize(f, (size, size), interpolation=cv2.INTER_LINEAR) for f in ref])
-    return _to_color(np.asarray(gen), options["color"]), _to_color(np.asarray(ref), options["color"])
+    return _to_color(np.asarray(gen), options["color"]), _to_color(np.asarray(ref), options["color"]), info
+
+
+def region_protocol(metric, options: dict) -> dict:
+    """``protocol()`` of a region metric: its options, and a table label when the user chose a
+    face backend other than the protocol's (face-alignment) or the clips' exact geometry."""
+    from talkbench.faces import PROTOCOL_BACKENDS
+
+    out = dict(options)
+    if options.get("region") == "face" and options.get("face_backend") not in PROTOCOL_BACKENDS:
+        out["table_label"] = f"{metric.label} ({options['face_backend']} faces)"
+        out["table_note"] = f"{options['face_backend']} face boxes"
+    return out
+
+
+def with_faces_summary(agg: dict, per_clip) -> dict:
+    """Add which face backends made the boxes (and on how many clips) to an aggregate."""
+    from talkbench.faces import summarise_faces
+
+    faces = summarise_faces(list(per_clip))
+    if faces:
+        agg["faces"] = faces
+    lacking = sum(1 for r in per_clip if r.get("note"))
+    if lacking:
+        agg["clips_on_fewer_frames"] = lacking
+    return agg

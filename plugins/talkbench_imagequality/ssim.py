@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 from skimage.metrics import structural_similarity
 
 from talkbench import AGG_POOLED, Metric
 
-from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions
+from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions_info, region_protocol, with_faces_summary
 
 
 def ssim_frames(gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -34,6 +34,12 @@ class SSIM(Metric):
     options = REGION_OPTIONS
 
     def compute(self, generated, reference) -> dict[str, Any]:
-        gen, ref = paired_regions(generated, reference, self.options)
+        gen, ref, info = paired_regions_info(generated, reference, self.options, self.name)
         per_frame = ssim_frames(gen, ref)
-        return {"value": float(per_frame.mean()), "n": int(len(per_frame))}
+        return {"value": float(per_frame.mean()), "n": int(len(per_frame)), **info}
+
+    def aggregate(self, per_clip: Sequence[dict]) -> dict[str, Any]:
+        return with_faces_summary(super().aggregate(per_clip), per_clip)
+
+    def protocol(self) -> dict[str, Any]:
+        return region_protocol(self, self.options)

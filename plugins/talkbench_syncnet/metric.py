@@ -24,11 +24,13 @@ from talkbench import (
     MetricUnavailable,
     Option,
     WeightsInvalidError,
+    invalid_checkpoint,
     sha256_file,
+    torch_load_errors,
     weight_record,
 )
 
-from talkbench_syncnet.prep import clip_audio, io_facts, prepare_frames
+from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames
 from talkbench_syncnet.scoring import SyncResult, score_arrays
 
 OPTIONS = (
@@ -41,6 +43,11 @@ OPTIONS = (
            choices=("official", "demo")),
     Option("vshift", int, 15, "largest audio-video offset searched, in frames", min=1, max=100),
     Option("batch_size", int, 20, "windows per forward pass", min=1, affects_output=False),
+    Option("min_windows", int, 0,
+           "fewest 5-frame windows a clip needs, else it fails with the reason (0: 2·vshift+1, so "
+           "every searched offset pairs mostly real audio; 1: the reference, which scores any clip "
+           "of 6+ frames, e.g. LSE-C 0.0 for 0.5 s of audio under 4 s of video)", min=0),
+>>>>>>> wt-b
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
 )
@@ -95,8 +102,12 @@ class _SyncNetMetric(Metric):
             try:
                 # same arithmetic as SyncNet, scheduled for speed (fast.py; float rounding only)
                 _MODELS[key] = FastSyncNet(load_syncnet(path, device))
-            except (ValueError, RuntimeError) as exc:
-                raise WeightsInvalidError(f"{path}: cannot load as SyncNet ({exc})") from None
+            except torch_load_errors() as exc:
+                if isinstance(exc, ValueError) and str(path) in str(exc):  # model.py's layout checks
+                    why = str(exc).replace(f"{path}: ", "", 1)
+                    raise WeightsInvalidError(
+                        f"{path}: cannot load as SyncNet ({why}); pass the official syncnet_v2.model") from None
+                raise invalid_checkpoint(path, exc, "SyncNet weights") from None
         self.net = _MODELS[key]
 
     def weight_records(self) -> list[dict[str, Any]]:
@@ -141,10 +152,12 @@ class _SyncNetMetric(Metric):
             jpeg_roundtrip=self.options["jpeg_roundtrip"], crop_scale=self.options["crop_scale"],
             face_backend=self.options["face_backend"], device=self.device,
         )
-        res = score_arrays(self.net, bgr, audio, vshift=self.options["vshift"],
+        min_windows = self.options["min_windows"] or 2 * self.options["vshift"] + 1
+        res = score_arrays(self.net, bgr, audio, vshift=self.options["vshift"], min_windows=min_windows,
                            batch_size=self.options["batch_size"], device=self.device, keep=self.keep_arrays)
         res.extras.update(info)
         res.extras["audio_from"] = audio_from
+        res.extras.update(coverage(len(frames), len(audio), res.min_length))
         res.extras["io"] = io_facts(generated)
         _RESULTS[key] = res
         while len(_RESULTS) > _RESULTS_MAX:

@@ -22,8 +22,12 @@ VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpe
 
 
 def clip_audio(generated: Clip, reference: Clip | None) -> tuple[np.ndarray, str]:
-    """The audio to score against: the generated clip's own, else the reference's."""
-    for clip, name in ((generated, "generated"), (reference, "reference")):
+    """The audio to score against: the scored clip's own, else the reference's.
+
+    Under the runner the scored clip carries its file's own track when the file has one (as
+    syncnet_python reads the video's audio) and ``meta["audio_from"]`` says file|dataset.
+    """
+    for clip, name in ((generated, generated.meta.get("audio_from") or "generated"), (reference, "reference")):
         if clip is not None and clip.has_audio:
             if clip.sample_rate != DEFAULT_SAMPLE_RATE:
                 raise ClipFailure(
@@ -31,7 +35,9 @@ def clip_audio(generated: Clip, reference: Clip | None) -> tuple[np.ndarray, str
                     "(talkbench.load_clip resamples on read)"
                 )
             return np.asarray(clip.audio, dtype=np.float32), name
-    raise ClipFailure(f"clip {generated.id}: has no audio to score lip sync against")
+    where = generated.path or f"clip {generated.id}"
+    raise ClipFailure(f"{where}: has no audio track to score lip sync against, and the dataset gives none; "
+                      "mux the speech into the video or put a .wav of it next to the clip")
 
 
 def _resize_all(frames_bgr: np.ndarray, size: int) -> np.ndarray:
@@ -65,9 +71,12 @@ def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool
         raise ClipFailure(f"clip {clip.id}: frames must be T×H×W×3 uint8, got {frames.shape} {frames.dtype}")
     info: dict[str, Any] = {"frames": int(len(frames)), "frame_size": [int(frames.shape[1]), int(frames.shape[2])]}
     if protocol == "wild":
-        from talkbench.faces import syncnet_crops, track_faces
+        from talkbench.faces import face_facts, metric_backend, syncnet_crops, track_faces
 
-        track = track_faces(clip, backend=face_backend, device=device)
+        # as syncnet_python: S3FD (face-alignment) boxes; never a silent fallback to dlib
+        backend, why = metric_backend(clip, face_backend, "lse_c")
+        track = track_faces(clip, backend=backend, device=device, role="the generated clip")
+        info["faces"] = face_facts(track, face_backend, why)
         # syncnet_python cuts at 224 and the net sees those crops; a smaller net resizes them
         crops, _ = syncnet_crops(frames, track, crop_scale=crop_scale, size=224)
         info["face_backend"] = track.backend
@@ -84,6 +93,14 @@ def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool
     else:
         bgr = frames[..., ::-1]
     return _resize_all(bgr, size), info
+
+
+def coverage(n_frames: int, n_samples: int, min_length: int) -> dict[str, Any]:
+    """How much of the video the windows cover (audio shorter than the video leaves frames out)."""
+    out: dict[str, Any] = {"video_frames": int(n_frames), "audio_frames": int(n_samples) // 640}
+    if min_length < n_frames:
+        out["note"] = f"scored on {min_length} of {n_frames} video frames (the audio is shorter)"
+    return out
 
 
 def io_facts(clip: Clip) -> dict[str, Any]:

@@ -132,11 +132,12 @@ def summarise(dists: torch.Tensor, vshift: int) -> tuple[int, float, float, torc
 
 def score_arrays(net: SyncNet, frames_bgr: np.ndarray, audio: np.ndarray, *, sample_rate: int = 16000,
                  vshift: int = 15, batch_size: int = 20, device: str = "cpu",
-                 keep: bool = False) -> SyncResult:
+                 keep: bool = False, min_windows: int = 1) -> SyncResult:
     """LSE for prepared frames (T×S×S×3 uint8 BGR at the net's input size) and 16 kHz audio.
 
     ``keep=True`` keeps the embeddings, distances and MFCC in ``result.arrays`` (tests and
-    calibration use them; they are not JSON).
+    calibration use them; they are not JSON). Fewer than ``min_windows`` windows is a
+    ClipFailure saying how long the video and the audio are.
     """
     if sample_rate != 16000:
         raise ClipFailure(f"SyncNet needs 16 kHz audio, got {sample_rate} Hz (load clips with talkbench.load_clip)")
@@ -145,6 +146,13 @@ def score_arrays(net: SyncNet, frames_bgr: np.ndarray, audio: np.ndarray, *, sam
         raise ClipFailure(
             f"clip too short for SyncNet: {len(frames_bgr)} frames and {len(audio)} audio samples "
             f"give {max(n_windows, 0)} windows; LSE needs at least {FRAMES_PER_WINDOW + 1} frames (0.24 s) of video and audio"
+        )
+    if n_windows < min_windows:
+        raise ClipFailure(
+            f"too few SyncNet windows: {len(frames_bgr) / 25:.2f} s of video and {len(audio) / sample_rate:.2f} s "
+            f"of audio give {n_windows} windows, LSE needs {min_windows} (2·vshift+1, so that each offset "
+            "searched is mostly real audio); give audio as long as the video, or set min_windows=1 for the "
+            "reference's number"
         )
     mfcc = mfcc_int16(audio, sample_rate)
     im = lip_embeddings(net, frames_bgr, n_windows, batch_size, device)

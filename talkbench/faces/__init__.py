@@ -31,11 +31,13 @@ from talkbench.faces.crops import (
 from talkbench.faces.geometry import from_crop_coords, to_crop_coords
 from talkbench.faces.paste import feather_mask, paste_back
 from talkbench.faces.pipeline import BACKEND_CHOICES, choose_backend, track_faces
+from talkbench.faces.provenance import PROTOCOL_BACKENDS, face_facts, metric_backend, summarise_faces
 from talkbench.faces.track import FaceTrack
 from talkbench.faces.tracking import NO_FACE_POLICIES, smooth_boxes
 
 __all__ = [
-    "BACKEND_CHOICES", "NO_FACE_POLICIES", "SYNCNET_PAD_VALUE", "FaceTrack", "apply_mask",
+    "BACKEND_CHOICES", "NO_FACE_POLICIES", "PROTOCOL_BACKENDS", "face_facts", "metric_backend",
+    "summarise_faces", "SYNCNET_PAD_VALUE", "FaceTrack", "apply_mask",
     "choose_backend", "crop_resize", "difftalk_mask", "feather_mask", "from_crop_coords",
     "lip_mask", "mask_lower_half", "mouth_rois", "paste_back", "smooth_boxes", "syncdiff_boxes",
     "syncdiff_crop", "syncnet_boxes", "syncnet_crops", "to_crop_coords", "track_faces",

@@ -96,6 +96,7 @@ def track_faces(
     device: str = "cpu",
     detect_max_side: int = DEFAULT_DETECT_MAX_SIDE,
     progress: bool = False,
+    role: str = "",
 ) -> FaceTrack:
     """Follow the main face of ``clip`` (a Clip, or T×H×W×3 frames) through every frame.
 
@@ -105,8 +106,23 @@ def track_faces(
     frames without a face after interpolating gaps of ≤ ``max_gap`` frames; ``smooth``: window
     of the temporal box filter (``smooth_method`` median|mean). Detections are cached under
     ``$TALKBENCH_HOME/faces`` (``cache=False`` ignores and does not write the cache).
-    A clip without any face raises ``talkbench.ClipFailure``.
+    A clip without any face raises ``talkbench.ClipFailure`` naming the file and ``role``
+    (e.g. "reference clip", "generated clip").
     """
+    try:
+        return _track_faces(clip, backend, no_face, smooth, cache, smooth_method=smooth_method,
+                            max_gap=max_gap, device=device, detect_max_side=detect_max_side, progress=progress)
+    except ClipFailure as exc:
+        if "no face found" not in str(exc) or not isinstance(clip, Clip):
+            raise
+        where = str(clip.path) if clip.path is not None else f"clip {clip.id}"
+        what = f" ({role})" if role else ""
+        frames = str(exc).split("no face found", 1)[1]
+        raise ClipFailure(f"{where}{what}: no face found{frames}; check that the file shows a face") from None
+
+
+def _track_faces(clip, backend, no_face, smooth, cache, *, smooth_method, max_gap, device,
+                 detect_max_side, progress) -> FaceTrack:
     if no_face not in NO_FACE_POLICIES:
         raise ValueError(f"no_face={no_face!r}: use one of {', '.join(NO_FACE_POLICIES)}")
     if smooth_method not in SMOOTH_METHODS:
