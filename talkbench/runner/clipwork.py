@@ -85,11 +85,13 @@ def _missing(entry: dict | None, metrics: list[MetricState]) -> list[MetricState
 def _scored_clip(plan: RunPlan, source: Clip, video: dict) -> Clip:
     """What the metrics see: the saved video decoded at 25 fps, the driving audio, the source's
     transcript; face geometry is carried over only for generators that edit the source in place."""
-    frames, _ = read_frames(plan.video_path(source.id), source.fps)
+    frames, info = read_frames(plan.video_path(source.id), source.fps)
     h, w = video.get("height"), video.get("width")
     if h and w:
         frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p
-    meta = {"model": plan.model}
+    # evaluate: the scored file is the external video, so its frame-rate conversion is the one
+    # the record's io summary must count (the source's frames may never be decoded)
+    meta = {"model": plan.model, "io": {"video": info}}
     gen = plan.generator
     if gen is not None and gen.needs == "source_video" and gen.outputs == "full_frame":
         meta.update({k: v for k, v in source.meta.items() if k in ("landmarks", "boxes")})
@@ -207,10 +209,12 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     # failures of what is recomputed now are replaced by this attempt's outcome
     entry["failures"] = [f for f in entry.get("failures", [])
                          if not (f.get("metric") in redo or (redo and f.get("stage") == "decode"))]
+    scored_video_io = None
     if todo:
         try:
             scored = _scored_clip(plan, source, entry["video"])
             scored.frames  # decode now so that a bad video is one failure, not one per metric
+            scored_video_io = scored.meta["io"]["video"]
         except Exception as exc:  # an unreadable generated/external video
             entry["failures"].append(failure(clip_id, "decode", exc))
             todo = []
@@ -223,6 +227,8 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
             except Exception as exc:  # one metric failing on one clip is recorded, not fatal
                 entry["metrics"].pop(m.name, None)
                 entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
+    if plan.videos is not None and scored_video_io:
+        io_meta = {**io_meta, "video": scored_video_io}
     entry["io"] = io_meta or entry.get("io", {})
     entry["n_frames"] = entry.get("n_frames") or _safe_len(source)
     outcome.failed = bool(entry["failures"])
