@@ -91,9 +91,8 @@ class LogBar:
     def line(self) -> str:
         elapsed = self._clock() - self.start
         rate = average_rate(self.completed, elapsed)
-        eta = ""
-        if rate and self.completed < self.total:
-            eta = f", ETA {_clock((self.total - self.completed) / rate)}"
+        left = max(self.total - self.completed, 0)
+        eta = f", ETA {_clock(left / rate) if rate else ('0:00:00' if not left else '--')}"
         return (f"{self.description}: {self.completed}/{self.total} {self.unit}, "
                 f"{format_rate(rate, self.unit)}, elapsed {_clock(elapsed)}{eta}")
 

@@ -47,7 +47,6 @@ OPTIONS = (
            "fewest 5-frame windows a clip needs, else it fails with the reason (0: 2·vshift+1, so "
            "every searched offset pairs mostly real audio; 1: the reference, which scores any clip "
            "of 6+ frames, e.g. LSE-C 0.0 for 0.5 s of audio under 4 s of video)", min=0),
->>>>>>> wt-b
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
 )

@@ -168,10 +168,12 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     # failures of what is recomputed now are replaced by this attempt's outcome
     entry["failures"] = [f for f in entry.get("failures", [])
                          if not (f.get("metric") in redo or (redo and f.get("stage") == "decode"))]
+    scored_video_io = None
     if todo:
         try:
             scored = _scored_clip(plan, source, entry["video"])
             scored.frames  # decode now so that a bad video is one failure, not one per metric
+            scored_video_io = scored.meta["io"]["video"]
         except Exception as exc:  # an unreadable generated/external video
             entry["failures"].append(failure(clip_id, "decode", exc))
             todo = []
@@ -185,6 +187,8 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
             except Exception as exc:  # one metric failing on one clip is recorded, not fatal
                 entry["metrics"].pop(m.name, None)
                 entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
+    if plan.videos is not None and scored_video_io:
+        io_meta = {**io_meta, "video": scored_video_io}
     entry["io"] = io_meta or entry.get("io", {})
     entry["n_frames"] = entry.get("n_frames") or _safe_len(source)
     outcome.failed = bool(entry["failures"])

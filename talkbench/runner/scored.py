@@ -131,7 +131,7 @@ def scored_clip(plan, source: Clip, video: dict) -> Clip:
     only for generators that edit the source in place."""
     video.update(mark_scored(plan, video))
     path = scored_path(plan, source.id, video)
-    frames, _ = read_frames(path, source.fps)
+    frames, video_io = read_frames(path, source.fps)
     h, w = video.get("height"), video.get("width")
     if h and w:
         frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p
@@ -140,7 +140,10 @@ def scored_clip(plan, source: Clip, video: dict) -> Clip:
         audio_from = "file"
     else:
         audio, audio_from = source.audio_source, "dataset"
-    meta = {"model": plan.model, "scored_from": video["scored_from"], "audio_from": audio_from}
+    # evaluate: the scored file is the external video, so its frame-rate conversion is the one
+    # the record's io summary must count (the source's frames may never be decoded)
+    meta = {"model": plan.model, "scored_from": video["scored_from"], "audio_from": audio_from,
+            "io": {"video": video_io}}
     gen = plan.generator
     if gen is not None and gen.needs == "source_video" and gen.outputs == "full_frame":
         meta.update({k: v for k, v in source.meta.items() if k in ("landmarks", "boxes")})

@@ -81,3 +81,25 @@ def test_missing_videos_folder_names_videos_not_data_root(folder_dataset, tmp_pa
     assert res.output == f"talkbench: error: --videos {tmp_path / 'nonexistent'}: no such directory; " \
                          "give the folder of videos to score\n"
     assert "--data-root" not in res.output
+
+
+def test_record_io_summary_counts_resampled_external_videos(folder_dataset, tmp_path):
+    """A folder of 22.13 and 30 fps clips: both are converted to 25 fps, and the record says so."""
+    import numpy as np
+
+    from talkbench import write_video
+
+    videos = tmp_path / "mixed"
+    videos.mkdir()
+    for name, fps in (("a22", 22.13), ("b30", 30.0), ("c25", 25.0)):
+        n = int(round(fps * 1.2))
+        frames = np.full((n, 64, 64, 3), 100, np.uint8)
+        frames[:, 20:40, 20:40] = np.arange(n)[:, None, None, None] * 3 % 255
+        audio = (0.1 * np.sin(np.arange(int(16000 * n / fps)) / 5.0)).astype(np.float32)
+        write_video(videos / f"{name}.mp4", frames, fps, audio, 16000)
+    res = CliRunner().invoke(cli, ["evaluate", "--videos", str(videos), "--metrics", "loud",
+                                   "--out", str(tmp_path / "ev"), "-q"])
+    assert res.exit_code == 0, res.output
+    io = _record(tmp_path / "ev")["io"]
+    assert io["video_resampled_clips"] == 2
+    assert io["source_fps"] == [22.13, 25.0, 30.0]
