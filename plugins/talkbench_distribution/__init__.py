@@ -17,7 +17,10 @@ from talkbench_distribution.weight_specs import SPECS
 def register_metrics(register):
     from talkbench_distribution.fid import FID
 
+    from talkbench_distribution.fvd import FVD
+
     register(FID)
+    register(FVD)
 
 
 @hookimpl
