@@ -41,6 +41,10 @@ OPTIONS = (
            choices=("official", "demo")),
     Option("vshift", int, 15, "largest audio-video offset searched, in frames", min=1, max=100),
     Option("batch_size", int, 20, "windows per forward pass", min=1),
+    Option("precision", str, "fp32",
+           "fp32: the reference numbers; bf16/fp16: declared fast mode (autocast; CUDA, or a CPU with native "
+           "bf16/fp16), within 0.02 of fp32 LSE on the calibration clips, named in the table label",
+           choices=("fp32", "bf16", "fp16")),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
 )
@@ -89,11 +93,16 @@ class _SyncNetMetric(Metric):
         else:
             self.weights_info = weight_record("syncnet")  # raises WeightsMissingError: run goes on
             path = Path(self.weights_info["path"])
-        key = (str(path), self.weights_info["sha256"], device)
+        precision = self.options["precision"]
+        if precision != "fp32":
+            from talkbench_syncnet.fast import check_precision
+
+            check_precision(precision, device)  # OptionError where it would be slower than fp32
+        key = (str(path), self.weights_info["sha256"], device, precision)
         if key not in _MODELS:
             try:
                 # same arithmetic as SyncNet, scheduled for speed (fast.py; float rounding only)
-                _MODELS[key] = FastSyncNet(load_syncnet(path, device))
+                _MODELS[key] = FastSyncNet(load_syncnet(path, device), precision)
             except (ValueError, RuntimeError) as exc:
                 raise WeightsInvalidError(f"{path}: cannot load as SyncNet ({exc})") from None
         self.net = _MODELS[key]
@@ -108,8 +117,10 @@ class _SyncNetMetric(Metric):
         info = getattr(self, "weights_info", None)
         if info:
             out["weights"] = {"name": info["name"], "sha256": info["sha256"], "override": info["override"]}
-        if out["net"] == "demo":
-            out["table_label"] = f"{self.label} (demo SyncNet)"
+        notes = (["demo SyncNet"] if out["net"] == "demo" else []) + (
+            [f"{out['precision']} fast mode"] if out.get("precision", "fp32") != "fp32" else [])
+        if notes:
+            out["table_label"] = f"{self.label} ({', '.join(notes)})"
         return out
 
     def sync_result(self, generated: Clip, reference: Clip | None) -> SyncResult:
