@@ -47,6 +47,10 @@ OPTIONS = (
            "fewest 5-frame windows a clip needs, else it fails with the reason (0: 2·vshift+1, so "
            "every searched offset pairs mostly real audio; 1: the reference, which scores any clip "
            "of 6+ frames, e.g. LSE-C 0.0 for 0.5 s of audio under 4 s of video)", min=0),
+    Option("precision", str, "fp32",
+           "fp32: the reference numbers; bf16/fp16: declared fast mode (autocast; CUDA, or a CPU with native "
+           "bf16/fp16), within 0.02 of fp32 LSE on the calibration clips, named in the table label",
+           choices=("fp32", "bf16", "fp16")),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
 )
@@ -96,11 +100,16 @@ class _SyncNetMetric(Metric):
         else:
             self.weights_info = weight_record("syncnet")  # raises WeightsMissingError: run goes on
             path = Path(self.weights_info["path"])
-        key = (str(path), self.weights_info["sha256"], device)
+        precision = self.options["precision"]
+        if precision != "fp32":
+            from talkbench_syncnet.fast import check_precision
+
+            check_precision(precision, device)  # OptionError where it would be slower than fp32
+        key = (str(path), self.weights_info["sha256"], device, precision)
         if key not in _MODELS:
             try:
                 # same arithmetic as SyncNet, scheduled for speed (fast.py; float rounding only)
-                _MODELS[key] = FastSyncNet(load_syncnet(path, device))
+                _MODELS[key] = FastSyncNet(load_syncnet(path, device), precision)
             except torch_load_errors() as exc:
                 if isinstance(exc, ValueError) and str(path) in str(exc):  # model.py's layout checks
                     why = str(exc).replace(f"{path}: ", "", 1)
@@ -124,8 +133,10 @@ class _SyncNetMetric(Metric):
         info = getattr(self, "weights_info", None)
         if info:
             out["weights"] = {"name": info["name"], "sha256": info["sha256"], "override": info["override"]}
-        if out["net"] == "demo":
-            out["table_label"] = f"{self.label} (demo SyncNet)"
+        notes = (["demo SyncNet"] if out["net"] == "demo" else []) + (
+            [f"{out['precision']} fast mode"] if out.get("precision", "fp32") != "fp32" else [])
+        if notes:
+            out["table_label"] = f"{self.label} ({', '.join(notes)})"
         return out
 
     def sync_result(self, generated: Clip, reference: Clip | None) -> SyncResult:

@@ -68,3 +68,38 @@ def test_fast_net_is_inference_only_and_checks_inputs(tiny_weights):
         FastSyncNet(load_syncnet(tiny_weights), precision="int8")
     with pytest.raises(ValueError, match="final conv expects"):
         fast.forward_lip(torch.zeros(1, 3, 5, 96, 96))  # a 96×96 input into the 64×64 variant
+
+
+def test_fast_mode_is_within_002_of_fp32_and_labelled(tiny_weights):
+    """bf16/fp16 autocast moves LSE by < 0.02 (calibration KatieHill A, measured: bf16 LSE-D
+    −0.0124, fp16 −0.0025); the table label names the mode."""
+    import talkbench
+
+    net = load_syncnet(tiny_weights)
+    frames = _frames(30, 64, seed=5)
+    mfcc = np.random.default_rng(6).normal(0, 20, (120, 13))
+    res = {}
+    for precision in ("fp32", "bf16"):
+        fast = FastSyncNet(net, precision)
+        im, aud = lip_embeddings(fast, frames, 25, 10), audio_embeddings(fast, mfcc, 25, 10)
+        assert im.dtype == aud.dtype == torch.float32
+        res[precision] = summarise(offset_distances(im, aud, 5), 5)
+    assert res["bf16"][1] == pytest.approx(res["fp32"][1], abs=0.02)
+    assert res["bf16"][2] == pytest.approx(res["fp32"][2], abs=0.02)
+    assert res["bf16"][2] != res["fp32"][2]  # really ran in bf16
+    proto = talkbench.get_metric("lse_d")(precision="bf16").protocol()
+    assert proto["precision"] == "bf16" and proto["table_label"] == "LSE-D (bf16 fast mode)"
+    assert "table_label" not in talkbench.get_metric("lse_d")().protocol()
+
+
+def test_fast_mode_refused_where_slower(monkeypatch):
+    from talkbench import OptionError
+    from talkbench_syncnet import fast
+
+    monkeypatch.setattr(fast, "_native_cpu", lambda precision: False)
+    with pytest.raises(OptionError, match="precision=bf16 is slower than fp32 on this CPU.*--device cuda"):
+        fast.check_precision("bf16", "cpu")
+    fast.check_precision("bf16", "cuda:0")  # CUDA: allowed
+    fast.check_precision("fp32", "cpu")
+    monkeypatch.setattr(fast, "_native_cpu", lambda precision: True)
+    fast.check_precision("fp16", "cpu")  # a CPU with native fp16 (AMX-FP16): allowed

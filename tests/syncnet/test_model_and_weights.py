@@ -82,4 +82,5 @@ def test_metric_cards():
     assert c.aggregation == "mean" and "syncnet" in c.weights
     opts = {o.name: o.default for o in c.options}
     assert opts == {"protocol": "lrs", "jpeg_roundtrip": True, "net": "official", "vshift": 15,
-                    "batch_size": 20, "min_windows": 0, "crop_scale": 0.4, "face_backend": "auto"}
+                    "batch_size": 20, "min_windows": 0, "precision": "fp32", "crop_scale": 0.4,
+                    "face_backend": "auto"}
