@@ -16,7 +16,6 @@ import json
 
 import click
 import numpy as np
-import torch
 
 EXAMPLE = ("Example:\n\n  talkbench analyze latent-variance --checkpoint runs/syncdiff/model "
            "--dataset demo --limit 4")
@@ -29,6 +28,8 @@ def analyze_group() -> None:
 
 def _latent_variance(model, clip, *, samples: int, probes: int, sampler: str, steps: int,
                      seed: int) -> dict:
+    import torch  # here, not at the top: the command is added to every `talkbench --help`
+
     from syncdiff_model.data import make_batch
     from syncdiff_model.sampling import denoise
 
