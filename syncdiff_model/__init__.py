@@ -16,7 +16,7 @@ from typing import Any
 from talkbench import hookimpl
 
 _LAZY = {"SyncDiffGenerator": "generator", "SyncDiffAEGenerator": "generator",
-         "SyncDiffTrainer": "trainer"}
+         "SyncDiffTrainer": "talkbench_trainer"}
 
 __all__ = ["SyncDiffAEGenerator", "SyncDiffGenerator", "SyncDiffTrainer"]
 
@@ -40,7 +40,7 @@ def register_generators(register):
 
 @hookimpl
 def register_trainers(register):
-    from syncdiff_model.trainer import SyncDiffTrainer
+    from syncdiff_model.talkbench_trainer import SyncDiffTrainer
 
     register(SyncDiffTrainer)
 

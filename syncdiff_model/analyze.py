@@ -79,7 +79,7 @@ def latent_variance(checkpoint, dataset, split, data_root, limit, probes, sample
     """Mean latent variance under identity / pose swaps (paper Table 4); prints one JSON line."""
     from talkbench import get_dataset, resolve_device
     from syncdiff_model.data import prepare_clip
-    from syncdiff_model.train import load_model
+    from syncdiff_model.checkpoint import load_model
 
     device = resolve_device(device)
     model = load_model(checkpoint, device)
