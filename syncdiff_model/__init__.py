@@ -10,21 +10,38 @@ when a model is built, so `talkbench --help` stays fast.
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from talkbench import hookimpl
-from syncdiff_model.generator import SyncDiffAEGenerator, SyncDiffGenerator
-from syncdiff_model.trainer import SyncDiffTrainer
+
+_LAZY = {"SyncDiffGenerator": "generator", "SyncDiffAEGenerator": "generator",
+         "SyncDiffTrainer": "talkbench_trainer"}
 
 __all__ = ["SyncDiffAEGenerator", "SyncDiffGenerator", "SyncDiffTrainer"]
 
 
+def __getattr__(name: str) -> Any:
+    """The public classes load on first use (PEP 562): importing the plugin stays cheap."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"syncdiff_model.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'syncdiff_model' has no attribute {name!r}")
+
+
 @hookimpl
 def register_generators(register):
+    from syncdiff_model.generator import SyncDiffAEGenerator, SyncDiffGenerator
+
     register(SyncDiffGenerator)
     register(SyncDiffAEGenerator)
 
 
 @hookimpl
 def register_trainers(register):
+    from syncdiff_model.talkbench_trainer import SyncDiffTrainer
+
     register(SyncDiffTrainer)
 
 

@@ -16,7 +16,6 @@ import json
 
 import click
 import numpy as np
-import torch
 
 EXAMPLE = ("Example:\n\n  talkbench analyze latent-variance --checkpoint runs/syncdiff/model "
            "--dataset demo --limit 4")
@@ -29,6 +28,8 @@ def analyze_group() -> None:
 
 def _latent_variance(model, clip, *, samples: int, probes: int, sampler: str, steps: int,
                      seed: int) -> dict:
+    import torch  # here, not at the top: the command is added to every `talkbench --help`
+
     from syncdiff_model.data import make_batch
     from syncdiff_model.sampling import denoise
 
@@ -78,7 +79,7 @@ def latent_variance(checkpoint, dataset, split, data_root, limit, probes, sample
     """Mean latent variance under identity / pose swaps (paper Table 4); prints one JSON line."""
     from talkbench import get_dataset, resolve_device
     from syncdiff_model.data import prepare_clip
-    from syncdiff_model.train import load_model
+    from syncdiff_model.checkpoint import load_model
 
     device = resolve_device(device)
     model = load_model(checkpoint, device)

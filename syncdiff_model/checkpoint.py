@@ -1,5 +1,7 @@
 """Model checkpoints: a directory with ``config.json`` + ``model.safetensors`` (+ ``ema.safetensors``).
 
+``load_model`` is the inference loader: sampling imports this module, never the training code.
+
 The config travels with the weights, so ``--checkpoint DIR`` rebuilds the exact network. A
 checkpoint that does not fit the requested config (another preset, another reference mode)
 is one line naming the first mismatching tensor. All writes are atomic (temp + rename).
@@ -17,10 +19,9 @@ from safetensors.torch import load_file, save_file
 
 from talkbench import TalkbenchError, WeightsMissingError, publish_dir
 from syncdiff_model.config import SyncDiffConfig
+from syncdiff_model.model import SyncDiffModel
 
 CONFIG_FILE, MODEL_FILE, EMA_FILE, VQ_FILE = "config.json", "model.safetensors", "ema.safetensors", "vq.safetensors"
-
-
 
 
 def _cpu(state: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -78,3 +79,15 @@ def load_weights_into(module: torch.nn.Module, file: Path, what: str) -> None:
             "with another preset or switch setting"
         )
     module.load_state_dict(state)
+
+
+def load_model(path: str | Path, device: str = "cpu", use_ema: bool = True,
+               overrides: dict[str, Any] | None = None) -> SyncDiffModel:
+    """A published model directory → model in eval mode (EMA weights unless told otherwise)."""
+    path = Path(path)
+    config, _ = read_config(path)
+    config = config.with_overrides(overrides or {})
+    model = SyncDiffModel(config)
+    ema = path / EMA_FILE
+    load_weights_into(model, ema if use_ema and ema.is_file() else path / MODEL_FILE, "the model")
+    return model.to(device).eval()

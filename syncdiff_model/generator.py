@@ -36,7 +36,7 @@ class SyncDiffGenerator(Generator):
     )
 
     def load(self, device: str = "cpu", checkpoint=None) -> None:
-        from syncdiff_model.train import load_model
+        from syncdiff_model.checkpoint import load_model
 
         super().load(device, checkpoint)
         path = _require_checkpoint(self.name, checkpoint)

@@ -83,3 +83,33 @@ def test_the_public_api_is_a_literal_all_that_lists_every_public_name():
     public = {n for n, v in vars(talkbench).items()
               if not n.startswith("_") and not isinstance(v, types.ModuleType)}
     assert public <= set(names), f"missing from __all__: {public - set(names)}"
+
+
+HEAVY = ("torch", "cv2", "diffusers", "accelerate", "scipy", "lpips", "safetensors", "dlib", "sentencepiece")
+# imagequality imports its metric modules (cv2) at the top; lazy like the others, it leaves this set
+EAGER_PLUGINS = {"talkbench_imagequality"}
+
+
+def test_plugin_init_modules_import_heavy_code_only_inside_their_hooks():
+    """Importing and registering a plugin (all that `talkbench --help` / `plugins` do) stays cheap."""
+    import json
+    import subprocess
+    import sys
+
+    lazy = sorted(PLUGIN_PACKAGES - EAGER_PLUGINS)
+    probe = (
+        "import importlib, json, sys\n"
+        "import talkbench, pluggy\n"
+        "from talkbench import hookspecs\n"
+        "pm = pluggy.PluginManager('talkbench'); pm.add_hookspecs(hookspecs)\n"
+        "out = {}\n"
+        "for name in json.loads(sys.argv[1]):\n"
+        "    before = set(sys.modules)\n"
+        "    pm.register(importlib.import_module(name), name=name)\n"
+        "    out[name] = sorted({m.split('.')[0] for m in set(sys.modules) - before} & set(json.loads(sys.argv[2])))\n"
+        "print(json.dumps(out))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe, json.dumps(lazy), json.dumps(HEAVY)],
+                          capture_output=True, text=True, timeout=300, check=True)
+    heavy = {k: v for k, v in json.loads(proc.stdout).items() if v}
+    assert heavy == {}, f"plugin __init__ modules that import heavy libraries at the top: {heavy}"

@@ -1,7 +1,8 @@
 """Name mapping between DiffTalk's CompVis/Lightning checkpoint and the diffusers-based model.
 
-One table of (LDM module prefix, our module prefix, kind) is built from the config; both
-directions (import and export) use it, so the round trip is exact by construction.
+One table of (LDM module prefix, our module prefix, kind) is built from the config. Import and
+export both walk the model's own keys and name each one's checkpoint key with ``to_ckpt_key``,
+so the round trip is exact by construction.
 """
 
 from __future__ import annotations
@@ -104,27 +105,16 @@ def _match(name: str, prefix: str) -> str | None:
     return None
 
 
-def _rename(rest: str, kind: str, reverse: bool) -> str:
+def _to_ckpt_name(rest: str, kind: str) -> str:
+    """A diffusers sub-module path → the checkpoint's name for it (RENAMES read backwards)."""
     table = RENAMES.get(kind)
     if not table:
         return rest
-    pairs = [(b, a) for a, b in table.items()] if reverse else list(table.items())
+    pairs = [(b, a) for a, b in table.items()]
     for src, dst in sorted(pairs, key=lambda p: -len(p[0])):
         if rest.startswith(src + "."):
             return dst + rest[len(src):]
     return rest
-
-
-def to_model_key(ckpt_key: str, table) -> str | None:
-    best = None
-    for src, dst, kind in table:
-        rest = _match(ckpt_key, src)
-        if rest is not None and (best is None or len(src) > len(best[0])):
-            best = (src, dst, kind, rest)
-    if best is None:
-        return None
-    src, dst, kind, rest = best
-    return f"{dst}{'' if dst.endswith('.') else '.'}{_rename(rest, kind, reverse=False)}"
 
 
 def to_ckpt_key(model_key: str, table) -> str | None:
@@ -136,7 +126,7 @@ def to_ckpt_key(model_key: str, table) -> str | None:
     if best is None:
         return None
     src, dst, kind, rest = best
-    return f"{src}{'' if src.endswith('.') else '.'}{_rename(rest, kind, reverse=True)}"
+    return f"{src}{'' if src.endswith('.') else '.'}{_to_ckpt_name(rest, kind)}"
 
 
 def ema_key(unet_ckpt_key: str) -> str:

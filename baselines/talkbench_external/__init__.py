@@ -6,9 +6,9 @@
 
 from talkbench import hookimpl
 
-from .generator import ExternalGenerator
-
 
 @hookimpl
 def register_generators(register):
+    from talkbench_external.generator import ExternalGenerator  # cv2: only when the registry is built
+
     register(ExternalGenerator)

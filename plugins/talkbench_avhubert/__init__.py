@@ -16,20 +16,34 @@ Lip reading: ``load_checkpoint(path).build_seq2seq()`` reads an official fairseq
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from talkbench import hookimpl
-from talkbench_avhubert.audio_encoder import AudioFeatureEncoder
-from talkbench_avhubert.config import PRESETS, AVHubertConfig, get_config
-from talkbench_avhubert.encoder import AVHubertEncoder
-from talkbench_avhubert.features import audio_features
-from talkbench_avhubert.metric import WER
-from talkbench_avhubert.model import AVHubertSeq2Seq
-from talkbench_avhubert.weight_specs import SPECS
+
+# Public names → the module that holds them. They load on first use (PEP 562), so importing the
+# plugin (what `talkbench --help` and `talkbench plugins` do) does not import torch. No __dir__
+# that lists them: pluggy reads every attribute dir() names when it registers the module.
+_LAZY = {
+    "AudioFeatureEncoder": "audio_encoder",
+    "PRESETS": "config", "AVHubertConfig": "config", "get_config": "config",
+    "AVHubertEncoder": "encoder",
+    "audio_features": "features",
+    "WER": "metric",
+    "AVHubertSeq2Seq": "model",
+}
 
 __all__ = ["AVHubertConfig", "AVHubertEncoder", "AVHubertSeq2Seq", "AudioFeatureEncoder",
            "PRESETS", "WER", "audio_features", "encode_audio", "get_config", "load_checkpoint",
            "save_fairseq_checkpoint"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"talkbench_avhubert.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'talkbench_avhubert' has no attribute {name!r}")
 
 
 def load_checkpoint(path):
@@ -46,11 +60,13 @@ def save_fairseq_checkpoint(*args, **kwargs):
     return _save(*args, **kwargs)
 
 
-def encode_audio(clip_or_audio: Any, encoder: AudioFeatureEncoder | None = None,
+def encode_audio(clip_or_audio: Any, encoder: "AudioFeatureEncoder | None" = None,
                  config: "str | AVHubertConfig" = "base", checkpoint=None,
                  num_frames: int | None = None):
     """(T, D) AV-HuBERT features at 25 Hz; builds an encoder when none is given."""
     import torch
+
+    from talkbench_avhubert.audio_encoder import AudioFeatureEncoder
 
     enc = encoder or AudioFeatureEncoder.build(config, checkpoint=checkpoint).eval()
     with torch.no_grad():
@@ -59,10 +75,14 @@ def encode_audio(clip_or_audio: Any, encoder: AudioFeatureEncoder | None = None,
 
 @hookimpl
 def register_metrics(register):
+    from talkbench_avhubert.metric import WER
+
     register(WER)
 
 
 @hookimpl
 def register_weights(register):
+    from talkbench_avhubert.weight_specs import SPECS
+
     for spec in SPECS:
         register(spec)

@@ -279,3 +279,26 @@ def test_python_m_talkbench_runs_the_cli_and_the_plugin_filter_applies_to_plugin
     assert proc.returncode == 0, proc.stderr
     assert [line.split()[0] for line in proc.stdout.splitlines()] == ["builtins", "imagequality"]
     assert proc.stdout.splitlines()[1].endswith("talkbench_imagequality  register_metrics,register_weights")
+
+
+def _readme_plugin_section() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    start = text.index("## Write a plugin")
+    end = text.index("\n## ", start + 1)
+    return text[start:end]
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hookspec_is_documented_in_the_readme_with_its_signature(name):
+    """As datasette's test_plugin_hooks_are_documented: the README's list is the spec's."""
+    import re
+
+    fn = getattr(hookspecs, name)
+    signature = f"{name}({', '.join(inspect.signature(fn).parameters)})"
+    section = _readme_plugin_section()
+    entries = dict(re.findall(r"^- `(register_\w+\([^)]*\))`: (.+)$", section, flags=re.M))
+    assert signature in entries, f"README 'Write a plugin' lacks `{signature}`"
+    assert entries[signature] == inspect.getdoc(fn)
+    assert sorted(k.split("(")[0] for k in entries) == sorted(HOOKS)  # nothing documented that is gone

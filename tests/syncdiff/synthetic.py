@@ -56,7 +56,7 @@ FAST = dict(preset="tiny", ae_steps=2, batch_size=2, checkpoint_every=2, preview
 
 
 def train_tiny(out: Path, max_steps: int = 2, resume: bool = False, **options):
-    from syncdiff_model.trainer import SyncDiffTrainer
+    from syncdiff_model.talkbench_trainer import SyncDiffTrainer
 
     trainer = SyncDiffTrainer(**{**FAST, **options})
     return trainer.train(SyntheticDataset(), split="train", out_dir=out, max_steps=max_steps, resume=resume)

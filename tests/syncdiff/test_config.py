@@ -2,7 +2,7 @@ import pytest
 
 from talkbench import OptionError
 from syncdiff_model.config import load_preset
-from syncdiff_model.trainer import SyncDiffTrainer
+from syncdiff_model.talkbench_trainer import SyncDiffTrainer
 
 
 def test_paper_preset_matches_the_paper():

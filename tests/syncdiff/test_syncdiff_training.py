@@ -9,7 +9,7 @@ import pytest
 from safetensors.torch import load_file
 
 from syncdiff_model import ldm_stage
-from syncdiff_model.train_loop import TrainingDiverged
+from syncdiff_model.accelerate_loop import TrainingDiverged
 from synthetic import train_tiny
 
 
@@ -32,7 +32,7 @@ def test_latent_scale_gives_unit_std_latents_and_is_stored(trained):
 
     from syncdiff_model.data import prepare_clip
     from syncdiff_model.faces import to_tensor_images
-    from syncdiff_model.train import load_model
+    from syncdiff_model.checkpoint import load_model
     from synthetic import SyntheticDataset
 
     cfg = json.loads((trained / "config.json").read_text())
@@ -82,11 +82,12 @@ def test_two_process_gloo_training_step_through_accelerate_launch(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-           "-m", "syncdiff_model.train", "--dataset", "demo", "--limit", "2", "--max-steps", "1",
-           "--device", "cpu", "--option", "ae_steps=1", "--option", "batch_size=1", "--out", str(tmp_path)]
+           "-m", "talkbench.cli", "train", "--model", "syncdiff", "--dataset", "demo", "--option", "limit=2",
+           "--max-steps", "1", "--device", "cpu", "--option", "ae_steps=1", "--option", "batch_size=1",
+           "--out", str(tmp_path)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert proc.stdout.strip().splitlines()[-1] == str(tmp_path / "model")
+    assert proc.stdout.strip().splitlines()[-1] == f"checkpoint: {tmp_path / 'model'}"
     cfg = json.loads((tmp_path / "model" / "config.json").read_text())
     assert cfg["world_size"] == 2 and cfg["trained_steps"] == 1
     ckpt = Path(tmp_path / "ldm" / "checkpoint-000001")

@@ -1,7 +1,7 @@
 """Train SyncDiff: stage ``ae`` (VQ autoencoder), then ``ldm`` (diffusion); ``all`` runs both.
 
     talkbench train --model syncdiff --dataset demo --preset tiny --out runs/sd
-    accelerate launch --num_processes 2 -m syncdiff_model.train --dataset demo --preset tiny --out runs/sd
+    accelerate launch --num_processes 2 -m talkbench.cli train --model syncdiff --dataset demo --preset tiny --out runs/sd
 
 Writes OUT/ae/model (the first stage), OUT/model (the complete model for
 ``talkbench run --model syncdiff --checkpoint OUT/model``) and resumable checkpoints per stage.
@@ -9,9 +9,7 @@ Writes OUT/ae/model (the first stage), OUT/model (the complete model for
 
 from __future__ import annotations
 
-import argparse
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +17,12 @@ import torch
 
 from talkbench import Dataset, TalkbenchError, WeightsMissingError
 from syncdiff_model.ae_stage import AEObjective, perceptual_loss
-from syncdiff_model.checkpoint import MODEL_FILE, VQ_FILE, load_weights_into, read_config, write_model_dir
+from syncdiff_model.checkpoint import VQ_FILE, load_weights_into, write_model_dir
 from syncdiff_model.config import SyncDiffConfig
 from syncdiff_model.data import FrameBatches, prepare_clip
 from syncdiff_model.ldm_stage import LDMObjective, measure_latent_scale
 from syncdiff_model.model import SyncDiffModel, build_vq
-from syncdiff_model.train_loop import StageSpec, ema_weights, run_stage
+from syncdiff_model.accelerate_loop import StageSpec, ema_weights, run_stage
 
 STAGES = ("all", "ae", "ldm")
 
@@ -96,60 +94,3 @@ def train_syncdiff(config: SyncDiffConfig, dataset: Dataset, *, split: str, out_
                         extra={"stage": "ldm", "trained_steps": steps, **notes})
     accelerator.wait_for_everyone()
     return final
-
-
-def load_model(path: str | Path, device: str = "cpu", use_ema: bool = True,
-               overrides: dict[str, Any] | None = None) -> SyncDiffModel:
-    """A published model directory → model in eval mode (EMA weights unless told otherwise)."""
-    path = Path(path)
-    config, _ = read_config(path)
-    config = config.with_overrides(overrides or {})
-    model = SyncDiffModel(config)
-    ema = path / "ema.safetensors"
-    load_weights_into(model, ema if use_ema and ema.is_file() else path / MODEL_FILE, "the model")
-    return model.to(device).eval()
-
-
-def _parse(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m syncdiff_model.train", description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--dataset", required=True)
-    p.add_argument("--split", default="train")
-    p.add_argument("--data-root", default=None)
-    p.add_argument("--preset", default="tiny")
-    p.add_argument("--option", action="append", default=[], metavar="K=V")
-    p.add_argument("--out", required=True)
-    p.add_argument("--device", default="auto")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--resume", action="store_true")
-    p.add_argument("--max-steps", type=int, default=None)
-    p.add_argument("--limit", type=int, default=None)
-    return p.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """The launcher entry (`accelerate launch -m syncdiff_model.train ...`)."""
-    import sys
-
-    from talkbench import get_dataset, resolve_device
-    from talkbench import parse_option_strings
-    from syncdiff_model.trainer import SyncDiffTrainer
-
-    args = _parse(argv)
-    try:
-        dataset = get_dataset(args.dataset)(root=args.data_root)
-        trainer = SyncDiffTrainer(preset=args.preset, **parse_option_strings(args.option))
-        if args.limit is not None:
-            trainer.options["limit"] = args.limit
-        path = trainer.train(dataset, split=args.split, out_dir=Path(args.out),
-                             device=resolve_device(args.device), seed=args.seed,
-                             resume=args.resume, max_steps=args.max_steps)
-    except TalkbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
-    if os.environ.get("RANK", "0") == "0":
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

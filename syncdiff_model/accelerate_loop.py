@@ -1,4 +1,4 @@
-"""One training loop for both stages, on HF Accelerate.
+"""The Accelerate training loop both stages run (``run_stage``), with its EMA and checkpoints.
 
 Accelerate gives multi-GPU/multi-process (DDP; gloo on CPU), bf16 autocast on GPUs, gradient
 accumulation and ``save_state``/``load_state`` of model, optimiser, LR schedule, RNG and the

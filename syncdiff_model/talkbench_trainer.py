@@ -23,7 +23,7 @@ class SyncDiffTrainer(Trainer):
 
     def train(self, dataset: Dataset, *, split: str, out_dir: Path, device: str = "cpu", seed: int = 0,
               resume: bool = False, max_steps: int | None = None) -> Path:
-        from syncdiff_model.train import train_syncdiff  # heavy imports only when training
+        from syncdiff_model.two_stage_training import train_syncdiff  # heavy imports only when training
 
         return train_syncdiff(
             self.config(), dataset, split=split, out_dir=Path(out_dir), device=device, seed=seed,
