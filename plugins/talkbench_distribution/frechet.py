@@ -64,7 +64,11 @@ def corpus_distance(per_clip: Sequence[Mapping[str, Any]], gen_key: str = "featu
                 "reason": "fewer than 2 feature rows: no covariance"}
     mu1, s1 = feature_stats(gen_all)
     mu2, s2 = feature_stats(ref_all)
-    out: dict[str, Any] = {"value": frechet_distance(mu1, s1, mu2, s2), "n": int(len(gen_all)),
+    try:
+        value = frechet_distance(mu1, s1, mu2, s2)
+    except ValueError as exc:  # a complex square root: say so in the record, never a number
+        return {"value": None, "n": int(len(gen_all)), "reason": str(exc)}
+    out: dict[str, Any] = {"value": value, "n": int(len(gen_all)),
                            "n_reference": int(len(ref_all)), "n_clips": len(per_clip)}
     if len(gen_all) <= gen_all.shape[1]:
         out["warning"] = (f"{len(gen_all)} samples for {gen_all.shape[1]}-d features: the "

@@ -72,6 +72,11 @@ class CSIM(Metric):
             out.update(network=f"insightface ArcFace {out['arcface']} (512-d) via onnxruntime",
                        crop="112×112, insightface 5-point similarity transform (points from the "
                             "68 landmarks: eye centres, nose tip 30, mouth corners 48/54)")
+        if self.backend == "dlib" and hasattr(self, "embedder"):
+            from talkbench import sha256_file
+
+            out.update(model_file=str(self.embedder.model_path),
+                       model_sha256=sha256_file(self.embedder.model_path))
         out.update(similarity="cosine", pooling="mean over frames detected in both videos, then "
                                                 "mean over clips")
         return out

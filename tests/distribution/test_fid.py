@@ -59,6 +59,7 @@ def test_features_equal_pytorch_fid_inception_on_real_frames(weights, frames, mo
 
 
 def test_frechet_distance_equals_pytorch_fid_and_scipy_sqrtm():
+    import_torchvision()  # pytorch-fid imports torchvision: the core's shim first
     from pytorch_fid.fid_score import calculate_frechet_distance
     from scipy import linalg
 
