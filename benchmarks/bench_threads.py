@@ -18,6 +18,7 @@ import json
 import lzma
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -80,12 +81,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--burners", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--workloads", default="syncdiff,lse", help="comma-separated: syncdiff, lse")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     ap.add_argument("--weights", default="", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         print(json.dumps(_work(args.worker, args.repeats, args.weights)))
         return
+    # SIGTERM (e.g. timeout) → SystemExit, so the finally below still stops the burners
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = Path(tempfile.mkdtemp(prefix="bench_threads."))
     weights = tmp / "syncnet.model"
     with lzma.open(SHARED / "calibration" / "syncnet_random_seed0.model.xz") as f, open(weights, "wb") as out:
@@ -98,7 +102,7 @@ def main() -> None:
                 burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.burners)]
                 time.sleep(1.0)
             res[f"loadavg_{cond}"] = os.getloadavg()
-            for kind in ("syncdiff", "lse"):
+            for kind in args.workloads.split(","):
                 one, default = _run(kind, 1, args.repeats, str(weights)), _run(kind, 0, args.repeats, str(weights))
                 res[f"{kind}_{cond}"] = {"wall_s_1_thread": round(one["wall_s"], 3),
                                          "wall_s_default": round(default["wall_s"], 3),
