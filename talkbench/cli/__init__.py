@@ -29,7 +29,7 @@ class TalkbenchGroup(click.Group):
 
 
 @click.group(cls=TalkbenchGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="talkbench")
+@click.version_option(package_name="talkbench", prog_name="talkbench")
 def cli() -> None:
     """talkbench: benchmark audio-driven talking-head (lip-sync) generators.
 
@@ -50,6 +50,17 @@ _add_builtin_commands()
 _commands_registered = False
 
 
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("talkbench")
+    except PackageNotFoundError:  # a source tree on sys.path without an install
+        from talkbench import __version__
+
+        return __version__
+
+
 def register_plugin_commands() -> None:
     """Let plugins add their commands (table, sweep, prepare, ...) once per process."""
     global _commands_registered
@@ -63,6 +74,9 @@ def register_plugin_commands() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:  # answer at once: loading every plugin imports torch & co.
+        click.echo(f"talkbench, version {_installed_version()}")
+        return
     try:
         register_plugin_commands()
     except TalkbenchError as exc:
