@@ -60,8 +60,13 @@ def table(results, fmt, layout, datasets, metrics, models, split, by, paper, del
 
     if by and layout == "table1":
         layout = "ablation"  # --by alone means an ablation table
+    records = _records(results)
+    # the footnotes say what is missing; where to put a file and its URL are for this terminal
+    for reason in dict.fromkeys(m.get("reason") for r in records for m in (r.get("metrics") or {}).values()
+                                if isinstance(m, dict) and m.get("status") == "unavailable" and m.get("reason")):
+        click.secho(f"talkbench: {reason}", fg="yellow", err=True)
     click.echo(render_table(
-        _records(results), "json" if as_json else fmt, datasets=split_list(datasets), metrics=split_list(metrics),
+        records, "json" if as_json else fmt, datasets=split_list(datasets), metrics=split_list(metrics),
         models=split_list(models), layout=layout, by=by, paper=paper, delta=delta, caption=caption, label=label,
         split=split, latest=not all_runs, standalone=standalone, ci=ci_style if ci else None,
     ), nl=False)

@@ -29,7 +29,7 @@ class TalkbenchGroup(click.Group):
 
 
 @click.group(cls=TalkbenchGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="talkbench")
+@click.version_option(package_name="talkbench", prog_name="talkbench")
 @click.option("--threads", default=None, metavar="N",
               help="torch intra-op threads per process (default 1, or TALKBENCH_THREADS; 0 = torch's per-core default)")
 def cli(threads: str | None) -> None:
@@ -55,6 +55,17 @@ _add_builtin_commands()
 _commands_registered = False
 
 
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("talkbench")
+    except PackageNotFoundError:  # a source tree on sys.path without an install
+        from talkbench import __version__
+
+        return __version__
+
+
 def register_plugin_commands() -> None:
     """Let plugins add their commands (table, sweep, prepare, ...) once per process."""
     global _commands_registered
@@ -68,6 +79,9 @@ def register_plugin_commands() -> None:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:  # answer at once: loading every plugin imports torch & co.
+        click.echo(f"talkbench, version {_installed_version()}")
+        return
     try:
         register_plugin_commands()
     except TalkbenchError as exc:

@@ -182,8 +182,13 @@ def demo(limit, out, fmt, device, quiet):
     names = [m for m in DEMO_METRICS if m in installed]
     for m in sorted(set(DEMO_METRICS) - set(names)):
         click.secho(f"talkbench: metric {m} is not installed; the table shows it as N/A", fg="yellow", err=True)
+    from talkbench.progress import announce
+
     run_dirs = []
-    for model in ("gt", "static"):
+    announce("demo: gt and static on the built-in synthetic demo dataset (built once, then cached); "
+             f"metrics {', '.join(names)}; LSE with the demo SyncNet, not the official weights", enabled=not quiet)
+    for i, model in enumerate(("gt", "static"), 1):
+        announce(f"demo {i}/2: generating and scoring {model}", enabled=not quiet)
         run_dirs.append(run_benchmark(model, "demo", limit=limit, metrics=names,
                                       device=device, out=out, progress=not quiet))
         print_summary(run_dirs[-1])

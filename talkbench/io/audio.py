@@ -7,7 +7,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-from scipy.signal import resample_poly
 
 from talkbench.errors import MediaError
 from talkbench.io.video import check_not_empty
@@ -23,6 +22,8 @@ def resample_audio(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndar
     """Polyphase resampling (scipy): deterministic and the same on every machine."""
     if src_rate == dst_rate:
         return samples.astype(np.float32, copy=False)
+    from scipy.signal import resample_poly  # late: scipy.signal costs seconds at `import talkbench`
+
     g = gcd(int(src_rate), int(dst_rate))
     return resample_poly(samples, dst_rate // g, src_rate // g).astype(np.float32)
 

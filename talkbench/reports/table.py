@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from talkbench.errors import TalkbenchError
+from talkbench.reports import footnotes as fn
 from talkbench.reports import naming as nm
 from talkbench.reports.paper import PublishedRow, published_rows
 from talkbench.reports.selection import option_of, select_runs
@@ -293,16 +294,15 @@ def _notes(table: Table, paper: bool) -> list[str]:
     notes = []
     if paper and any(r.published for r in table.rows):
         notes.append(f"† {DAGGER_NOTE}.")
-    for c in table.columns:
-        if c.note:
-            notes.append(f"{nm.display_dataset(c.dataset)} {c.label}: computed with the {c.note}, "
-                         "not the official weights; not comparable to published numbers.")
-    reasons = {}
-    for r in table.rows:
-        for c, cell in zip(table.columns, r.cells):
-            if cell.status == "unavailable" and cell.reason:
-                reasons.setdefault(c.label, cell.reason.splitlines()[0])
-    notes += [f"{label} unavailable: {why}" for label, why in reasons.items()]
+    # one footnote per (dataset, net) however many columns it covers (LSE-C and LSE-D)
+    by_net = fn.grouped([(c.label, (c.dataset, c.note)) for c in table.columns if c.note])
+    for labels, (dataset, note) in by_net:
+        nets = note.removesuffix(" SyncNet").split("/")
+        notes.append(f"{nm.display_dataset(dataset)} {fn.join_labels(labels)}: computed with "
+                     f"{fn.net_note(nets)}, not the official weights; not comparable to published numbers.")
+    unavailable = [(c.label, fn.reader_reason(cell.reason)) for r in table.rows
+                   for c, cell in zip(table.columns, r.cells) if cell.status == "unavailable" and cell.reason]
+    notes += [f"{fn.join_labels(labels)} unavailable: {why}." for labels, why in fn.grouped(unavailable)]
     if any(cell.coverage for r in table.rows for cell in r.cells):
         notes.append(COVERAGE_NOTE)
     return list(dict.fromkeys(notes))

@@ -143,7 +143,8 @@ def test_demo_syncnet_columns_are_labelled():
     t = build_table(recs, metrics=["lse_c", "lse_d"])
     assert [c.header for c in t.columns] == ["LSE-C", "LSE-D", "LSE-C (demo SyncNet)", "LSE-D (demo SyncNet)"]  # LRS2 first
     assert "LSE-C (demo SyncNet)$\\uparrow$" in render(t, "latex")
-    assert any("demo SyncNet, not the official weights" in n for n in t.notes)
+    assert any("demo SyncNet (trained by talkbench on its synthetic demo dataset), not the official weights" in n
+               for n in t.notes)
 
 
 def test_ablation_layout_groups_runs_by_option_value():
