@@ -90,7 +90,7 @@ def _print_summary(summary: dict) -> None:
                           str(r.get("found", "")), str(r.get("cache", "")), str(r.get("seconds", "")))
         console.print(table)
     if summary["failed"]:
-        table = Table("failed clip", "reason", title="failures")
+        # one whole line per failure: a table column would wrap or cut a reason that names a path
+        console.print(f"failures ({len(summary['failed'])}):")
         for r in summary["failed"]:
-            table.add_row(r["clip_id"], r.get("error", ""))
-        console.print(table)
+            console.print(f"  {r['clip_id']}: {r.get('error', '')}", soft_wrap=True, markup=False, highlight=False)

@@ -104,7 +104,7 @@ def test_evaluate_rescores_when_syncnet_weights_change(tmp_path, monkeypatch):
     try:
         for name, w in (("a", a), ("b", b), ("a2", a)):
             res = CliRunner().invoke(cli, ["evaluate", "--videos", str(videos), "--metrics", "lse_c", "-q",
-                                           "--metric-option", "lse_c.jpeg_roundtrip=false",
+                                           "--metric-option", "lse_c.jpeg_roundtrip=false", "--metric-option", "lse_c.min_windows=1",
                                            "--weights", f"syncnet={w}", "--out", str(out)])
             assert res.exit_code == 0, res.output
             (run_dir,) = (out / "runs").iterdir()

@@ -36,7 +36,9 @@ def test_prepare_writes_tracks_and_crops_and_records_failures(mixed_folder, tmp_
                           settings=SETTINGS, progress=False)
     assert summary["ok"] == 1 and summary["clips"] == 2
     assert [f["clip_id"] for f in summary["failed"]] == ["noise"]
-    assert "ClipFailure: clip noise: no face found in any of its 4 frames" in summary["failed"][0]["error"]
+    # the failure names the file, what is wrong and the fix
+    err = summary["failed"][0]["error"]
+    assert "noise.mp4: no face found in any of its 4 frames; check that the file shows a face" in err
     d = out / "folder" / "test" / "face"
     track = FaceTrack.load(d / "track.npz")
     assert track.num_frames == 6 and track.backend == "dlib" and track.found.all()
