@@ -26,7 +26,7 @@ DEMO_SEED = 0
 REPRODUCE = f"talkbench train --model syncnet --dataset demo --preset {DEMO_PRESET} --seed {DEMO_SEED}"
 SHIPPED = Path(__file__).resolve().parent / "data" / "syncnet_demo_tiny.model"
 #: sha256 of the shipped file (None until a trained file is committed beside this module)
-SHIPPED_SHA256: str | None = None
+SHIPPED_SHA256: str | None = "e567827883ddfefc58958ee922646af8a298510906d10280ad92cfab771e0869"
 TRAINED_NAME = "syncnet_demo_trained.model"
 
 

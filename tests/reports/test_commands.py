@@ -58,7 +58,7 @@ def test_table_command_formats(invoke, tmp_path, table1_records):
     write_records(tmp_path, table1_records)
     res = invoke("table", "--results", str(tmp_path))
     assert res.exit_code == 0 and r"\begin{tabular}" in res.output and r"\textbf{32.40}" in res.output
-    data = json.loads(invoke("table", "--results", str(tmp_path), "--json", "--paper").output)
+    data = json.loads(invoke("table", "--results", str(tmp_path), "--json", "--paper").stdout)  # footnote reasons go to stderr
     assert data["layout"] == "table1" and any(r["published"] for r in data["rows"])
     md = invoke("table", "--results", str(tmp_path), "--format", "markdown", "--models", "wav2lip,gt",
                 "--datasets", "lrs2", "--metrics", "psnr,lpips").output
