@@ -71,5 +71,6 @@ __all__ = [
     "load_clip", "probe", "read_audio", "read_frames", "resample_audio", "write_video",
     # options, progress, torchvision, weights
     "Option", "parse_option_strings", "announce", "progress_bar", "import_torchvision",
-    "WeightSpec", "resolve_weight", "weight_record",
+    "WeightSpec", "invalid_checkpoint", "load_torch_checkpoint", "resolve_weight", "torch_load_errors",
+    "weight_record",
 ]
