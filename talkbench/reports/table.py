@@ -27,6 +27,9 @@ class Column:
     label: str
     higher_is_better: bool
     note: str | None = None  # e.g. "demo SyncNet": the number is not the paper's protocol
+    #: a protocol deviation the metric itself declared (``protocol.table_note``, e.g. "dlib face
+    #: boxes" for PSNR with a face backend the user chose instead of the reference detector)
+    protocol_note: str | None = None
 
     @property
     def arrow(self) -> str:
@@ -34,7 +37,8 @@ class Column:
 
     @property
     def header(self) -> str:
-        return f"{self.label} ({self.note})" if self.note else self.label
+        notes = [n for n in (self.note, self.protocol_note) if n]
+        return f"{self.label} ({'; '.join(notes)})" if notes else self.label
 
 
 @dataclass
@@ -120,7 +124,7 @@ def _mark_coverage(cell: Cell, record: Mapping[str, Any], entry: Mapping[str, An
 
 def _column(dataset: str, metric: str, records: Sequence[Mapping[str, Any]]) -> Column:
     label, hib, _ = nm.KNOWN_METRICS.get(metric, (metric.upper(), True, 3))
-    nets = set()
+    nets, declared = set(), set()
     for r in records:
         if (r.get("dataset") or {}).get("name") != dataset:
             continue
@@ -132,10 +136,13 @@ def _column(dataset: str, metric: str, records: Sequence[Mapping[str, Any]]) -> 
             # only SyncNet's `net` says which weights; LPIPS's `net` names the backbone (alex/vgg)
             if metric.startswith("lse") and net not in nm.OFFICIAL_NETS:
                 nets.add(str(net))
+            declared_note = (entry.get("protocol") or {}).get("table_note") if isinstance(entry.get("protocol"), Mapping) else None
+            if declared_note:
+                declared.add(str(declared_note))
     note = None
     if nets:
         note = f"{'/'.join(sorted(nets))} SyncNet"
-    return Column(dataset, metric, label, hib, note)
+    return Column(dataset, metric, label, hib, note, "/".join(sorted(declared)) or None)
 
 
 def _rank(table: Table) -> None:
@@ -300,6 +307,11 @@ def _notes(table: Table, paper: bool) -> list[str]:
         nets = note.removesuffix(" SyncNet").split("/")
         notes.append(f"{nm.display_dataset(dataset)} {fn.join_labels(labels)}: computed with "
                      f"{fn.net_note(nets)}, not the official weights; not comparable to published numbers.")
+    # a backend the user chose instead of the protocol's (e.g. dlib face boxes for PSNR/SSIM)
+    for labels, (dataset, note) in fn.grouped([(c.label, (c.dataset, c.protocol_note))
+                                                for c in table.columns if c.protocol_note]):
+        notes.append(f"{nm.display_dataset(dataset)} {fn.join_labels(labels)}: computed with {note}, "
+                     "not the reference protocol's; not comparable to published numbers.")
     unavailable = [(c.label, fn.reader_reason(cell.reason)) for r in table.rows
                    for c, cell in zip(table.columns, r.cells) if cell.status == "unavailable" and cell.reason]
     notes += [f"{fn.join_labels(labels)} unavailable: {why}." for labels, why in fn.grouped(unavailable)]
