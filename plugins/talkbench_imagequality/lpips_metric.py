@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -19,7 +19,7 @@ from talkbench import (
     weight_record,
 )
 
-from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions
+from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions_info, region_protocol, with_faces_summary
 
 # torchvision's ImageNet checkpoints; the 8 hex digits in each name are the sha256 prefix that
 # torchvision itself checks.
@@ -138,11 +138,16 @@ class LPIPS(Metric):
         return np.concatenate(out).astype(np.float64)
 
     def compute(self, generated, reference) -> dict[str, Any]:
-        gen, ref = paired_regions(generated, reference, self.options)
+        gen, ref, info = paired_regions_info(generated, reference, self.options, self.name)
         if gen.shape[-1] == 1:  # LPIPS backbones expect three channels
             gen, ref = np.repeat(gen, 3, axis=-1), np.repeat(ref, 3, axis=-1)
         per_frame = self.distances(gen, ref)
-        return {"value": float(per_frame.mean()), "n": int(len(per_frame))}
+        # info: the face backend that made the boxes, and a note when fewer frames than the reference
+        return {"value": float(per_frame.mean()), "n": int(len(per_frame)), **info}
 
     def protocol(self) -> dict[str, Any]:
-        return dict(self.options) | {"input_range": "[-1, 1]", "lpips_version": "0.1", "package": "lpips"}
+        return region_protocol(self, self.options) | {"input_range": "[-1, 1]", "lpips_version": "0.1",
+                                                     "package": "lpips"}
+
+    def aggregate(self, per_clip: Sequence[dict]) -> dict[str, Any]:
+        return with_faces_summary(super().aggregate(per_clip), per_clip)

@@ -81,3 +81,22 @@ def test_lpips_rejects_wrong_file_in_registry_place(tmp_path, monkeypatch):
             LPIPS().load("cpu")
     finally:
         (weights_dir() / "alexnet-owt-7be5be79.pth").unlink()
+
+
+def test_lpips_records_its_face_backend_like_psnr_and_ssim(seeded_alexnet):
+    """LPIPS on the face region names the backend that made the boxes and says so when the
+    generated clip is shorter, exactly as PSNR/SSIM do (one provenance path for region metrics)."""
+    path, _ = seeded_alexnet
+    set_weight_override("lpips-alex", path)
+    n, size = 4, 64
+    frames = np.full((n, size, size, 3), 120, np.uint8)
+    lm = np.tile(np.stack(np.meshgrid(np.linspace(16, 48, 17), [20, 44]), -1).reshape(-1, 2)[:68], (n, 1, 1))
+    lm = np.concatenate([lm, np.full((n, 68 - lm.shape[1], 2), 32.0)], axis=1).astype(np.float32)
+    ref = Clip(id="given", frames_source=frames, meta={"landmarks": lm})
+    metric = LPIPS(size=32)
+    metric.load("cpu")
+    out = metric.compute(ref.replace(frames=frames[:2]), ref)
+    assert out["faces"]["backend"] == "given" and out["faces"]["labelled"] is False
+    assert out["note"] == "computed on 2 of the reference's 4 frames (the generated clip is shorter)"
+    assert metric.aggregate([out])["faces"]["backends"][0]["backend"] == "given"
+    assert LPIPS(face_backend="dlib").protocol()["table_note"] == "dlib face boxes"
