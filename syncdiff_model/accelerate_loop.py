@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import torch
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 import talkbench
 from talkbench import TalkbenchError
@@ -75,9 +74,11 @@ def run_stage(spec: StageSpec, device: str, out_dir, resume: bool = False, show_
         start = run.resume_step()
     run.start_log(start)
     rank = accelerator.process_index
-    columns = (TextColumn(f"syncdiff {spec.name}"), BarColumn(), TextColumn("{task.completed}/{task.total} loss {task.fields[loss]}"), TimeRemainingColumn())
-    with Progress(*columns, disable=not (show_progress and accelerator.is_main_process)) as bar:
-        task = bar.add_task("train", total=spec.total_steps, completed=start, loss="-")
+    # talkbench's bar: on a terminal a rich bar, in a log (stderr a file/pipe) plain lines with
+    # rate and ETA, so `talkbench train ... 2> log` shows how far a stage got and its loss
+    what = f"syncdiff {spec.name}" + (f" (resumed at step {start})" if start else "")
+    with talkbench.progress_bar(max(spec.total_steps - start, 0), what, unit="steps",
+                                enabled=show_progress and accelerator.is_main_process) as bar:
         for step in range(start, spec.total_steps):
             losses = []
             for micro in range(spec.grad_accum):
@@ -92,7 +93,8 @@ def run_stage(spec: StageSpec, device: str, out_dir, resume: bool = False, show_
             ema.step(params)
             done = step + 1
             mean = float(accelerator.gather(torch.tensor([sum(losses) / len(losses)], device=accelerator.device)).mean())
-            bar.update(task, completed=done, loss=f"{mean:.4f}")
+            bar.describe(f"{what}, loss {mean:.4f}")
+            bar.advance()
             if done % spec.log_every == 0 or done == spec.total_steps or done == 1:
                 run.log(done, mean, lr_schedule.get_last_lr()[0])
             if spec.preview and accelerator.is_main_process and done % spec.preview_every == 0:

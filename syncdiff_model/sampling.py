@@ -12,9 +12,9 @@ import zlib
 
 import numpy as np
 import torch
-from rich.progress import Progress
 
 from syncdiff_model import schedulers
+from talkbench import progress_bar
 from syncdiff_model.data import PreparedClip, pad_audio
 from talkbench.faces import mask_lower_half
 from syncdiff_model.faces import to_tensor_images, to_uint8_images
@@ -75,8 +75,9 @@ def generate_crops(model, clips: list[PreparedClip], *, sampler: str, steps: int
     # pose latents, most recent first, per clip
     pose = [list(encode_crops(model, np.stack(o[::-1]), device)) for o in outputs]
     t_max = max(len(c.crops) for c in clips)
-    with Progress(transient=True, disable=not show_progress) as bar:
-        task = bar.add_task("syncdiff sampling", total=t_max - npv)
+    # one step per frame index (every clip of the batch at once); a log gets plain lines
+    with progress_bar(t_max - npv, f"syncdiff sampling ({len(clips)} clips)", unit="frames",
+                      enabled=show_progress) as bar:
         for t in range(npv, t_max):
             active = [i for i, c in enumerate(clips) if len(c.crops) > t]
             idx = torch.tensor(active, device=device)
@@ -93,5 +94,5 @@ def generate_crops(model, clips: list[PreparedClip], *, sampler: str, steps: int
                 outputs[i].append(frames[j])
                 if cfg.uses_pose:
                     pose[i] = [new_pose[j]] + pose[i][:-1]
-            bar.advance(task)
+            bar.advance()
     return [np.stack(o) for o in outputs]

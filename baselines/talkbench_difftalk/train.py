@@ -86,6 +86,7 @@ def train_vq(model: DiffTalkModel, loader, steps: int, lr: float, device: str, p
             loss.backward()
             opt.step()
             losses.append(float(loss.detach()))
+            bar.describe(f"difftalk: VQ first stage, loss {losses[-1]:.4f}")  # kept in a log's lines
             bar.advance()
     vq.eval().requires_grad_(False)
     return losses
@@ -175,6 +176,7 @@ def train_difftalk(opts: dict[str, Any], dataset, *, split: str, out_dir: Path, 
             opt.zero_grad()
             ema.update(model.ema_unet, acc.unwrap_model(denoiser).unet)
             losses.append(float(loss.detach()))
+            bar.describe(f"difftalk: diffusion, loss {losses[-1]:.4f}")
             bar.advance()
             if (step + 1) % opts["save_every"] == 0 and step + 1 < steps:
                 snapshot(step + 1)
