@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -49,10 +50,13 @@ def test_latent_scale_gives_unit_std_latents_and_is_stored(trained):
     assert torch.allclose(model.decode(scaled), model.vq.decode(raw).sample, atol=1e-5)
 
 
-def test_resume_continues_exactly(tmp_path):
+def test_resume_continues_exactly(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TALKBENCH_PROGRESS_EVERY", "0")  # a progress line after every step
     straight = train_tiny(tmp_path / "a", max_steps=4)
     train_tiny(tmp_path / "b", max_steps=2)
+    capsys.readouterr()
     resumed = train_tiny(tmp_path / "b", max_steps=4, resume=True)
+    err = capsys.readouterr().err  # stderr is not a terminal here, as in `talkbench train ... 2> log`
     for name in ("model.safetensors", "ema.safetensors"):
         a, b = load_file(str(straight / name)), load_file(str(resumed / name))
         assert a.keys() == b.keys()
@@ -61,6 +65,14 @@ def test_resume_continues_exactly(tmp_path):
     read = lambda run: {r.split(",")[0]: r.split(",")[1] for r in (tmp_path / run / "ldm" / "loss.csv").read_text().splitlines()[1:]}  # noqa: E731
     # the first run logged its last step (2); the resumed one appends step 4, identical to the straight run
     assert list(read("b")) == ["1", "2", "4"] and read("b")["4"] == read("a")["4"] and read("b")["1"] == read("a")["1"]
+    # the log keeps plain progress lines (no transient bar): start, each step, end, with the loss
+    ldm = [line for line in err.splitlines() if line.startswith("syncdiff ldm")]
+    assert "\x1b" not in err and len(ldm) == 3, err
+    assert ldm[0] == "syncdiff ldm (resumed at step 2): 0/2 steps, -- steps/s, elapsed 0:00:00, ETA --"
+    assert re.fullmatch(r"syncdiff ldm \(resumed at step 2\), loss \d\.\d{4}: 1/2 steps, .*, ETA \d:\d\d:\d\d", ldm[1])
+    end = re.fullmatch(r"syncdiff ldm \(resumed at step 2\), loss (\d\.\d{4}): 2/2 steps, .*, elapsed \S+, ETA 0:00:00", ldm[2])
+    # the end line's loss is step 4's (loss.csv keeps 6 decimals, the line 4)
+    assert end and float(end.group(1)) == pytest.approx(float(read("b")["4"]), abs=6e-5), ldm[2]
 
 
 def test_nan_loss_stops_with_step_and_batch_and_keeps_last_checkpoint(tmp_path, monkeypatch):
