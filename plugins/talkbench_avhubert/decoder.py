@@ -125,8 +125,7 @@ class TransformerDecoder(nn.Module):
             for name, part in c.items():
                 if name == "cross" and not cross:
                     continue
-                for k in list(part):
-                    part[k] = part[k].index_select(0, order)
+                MultiheadAttention.reorder_cache(part, order)
 
     def log_probs(self, logits: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
         return F.log_softmax(logits.float() / temperature, dim=-1)
