@@ -75,26 +75,34 @@ def add_mono_audio(out, codec: str, audio: np.ndarray | None, sample_rate: int):
 
 
 def encode_frames(out, stream, frames: np.ndarray, fps: float) -> None:
-    """Encode RGB frames with explicit timestamps (frame i at i/fps, not the encoder's guess),
-    then flush the encoder."""
+    """Encode RGB frames with explicit timestamps (frame i at i/fps, not the encoder's guess)."""
     time_base = 1 / frame_rate(fps)
-    for i, img in enumerate(frames):
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
-        frame.pts = i
-        frame.time_base = time_base
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)
+
+    def video_frames():
+        for i, img in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+            frame.pts, frame.time_base = i, time_base
+            yield frame
+
+    _encode_all(out, stream, video_frames())
 
 
 def encode_audio(out, stream, audio: np.ndarray, sample_rate: int, *, chunk: int, sample_fmt: str) -> None:
-    """Encode float32 mono samples in blocks of ``chunk`` (pts = first sample's index), then flush."""
-    for start in range(0, len(audio), chunk):
-        block = np.ascontiguousarray(audio[start: start + chunk][None, :])
-        frame = av.AudioFrame.from_ndarray(block, format=sample_fmt, layout="mono")
-        frame.sample_rate = sample_rate
-        frame.pts = start
+    """Encode float32 mono samples in blocks of ``chunk`` (pts = first sample's index)."""
+
+    def audio_frames():
+        for start in range(0, len(audio), chunk):
+            block = np.ascontiguousarray(audio[start: start + chunk][None, :])
+            frame = av.AudioFrame.from_ndarray(block, format=sample_fmt, layout="mono")
+            frame.sample_rate, frame.pts = sample_rate, start
+            yield frame
+
+    _encode_all(out, stream, audio_frames())
+
+
+def _encode_all(out, stream, frames) -> None:
+    """Encode each frame as it comes, mux its packets, then flush the encoder's last packets."""
+    for frame in frames:
         for packet in stream.encode(frame):
             out.mux(packet)
     for packet in stream.encode():
