@@ -7,8 +7,6 @@ and the delivered video can never disagree on timing (frame i at i/fps, audio sa
 
 from __future__ import annotations
 
-import os
-import tempfile
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Iterator
 import av
 import numpy as np
 
+from talkbench.atomic import atomic_path
 from talkbench.errors import MediaError
 
 
@@ -28,26 +27,13 @@ def check_frames(path: Path, frames: np.ndarray) -> np.ndarray:
     return frames
 
 
-def _atomic_target(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    return tmp
-
-
 @contextmanager
 def atomic_container(path: Path, fmt: str) -> Iterator[av.container.OutputContainer]:
-    """A PyAV output container on a temp file beside ``path``, renamed onto ``path`` once closed
-    without error: a reader never sees half a file; on any error the temp file is removed."""
-    tmp = _atomic_target(path)
-    try:
-        with av.open(tmp, mode="w", format=fmt) as out:
-            yield out
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; videos are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """A PyAV output container on a temp file beside ``path`` (talkbench.atomic.atomic_path),
+    renamed onto ``path`` once closed without error: a reader never sees half a file; on any
+    error the temp file is removed."""
+    with atomic_path(path) as tmp, av.open(str(tmp), mode="w", format=fmt) as out:
+        yield out
 
 
 def frame_rate(fps: float) -> Fraction:
