@@ -7,6 +7,8 @@ and the delivered video can never disagree on timing (frame i at i/fps, audio sa
 
 from __future__ import annotations
 
+import os
+import tempfile
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
@@ -15,7 +17,6 @@ from typing import Iterator
 import av
 import numpy as np
 
-from talkbench.atomic import atomic_path
 from talkbench.errors import MediaError
 
 
@@ -27,13 +28,28 @@ def check_frames(path: Path, frames: np.ndarray) -> np.ndarray:
     return frames
 
 
+def _atomic_target(path: Path) -> str:
+    # ".<stem>.XXXXXXXX<suffix>": the name runner.lock.clean_temps knows as a killed run's
+    # leftover video (atomic_path's ".<name>.XXXXXXXX<suffix>" would not be cleaned)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    return tmp
+
+
 @contextmanager
 def atomic_container(path: Path, fmt: str) -> Iterator[av.container.OutputContainer]:
-    """A PyAV output container on a temp file beside ``path`` (talkbench.atomic.atomic_path),
-    renamed onto ``path`` once closed without error: a reader never sees half a file; on any
-    error the temp file is removed."""
-    with atomic_path(path) as tmp, av.open(str(tmp), mode="w", format=fmt) as out:
-        yield out
+    """A PyAV output container on a temp file beside ``path``, renamed onto ``path`` once closed
+    without error: a reader never sees half a file; on any error the temp file is removed."""
+    tmp = _atomic_target(path)
+    try:
+        with av.open(tmp, mode="w", format=fmt) as out:
+            yield out
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; videos are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def frame_rate(fps: float) -> Fraction:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -30,3 +32,12 @@ def test_both_writers_share_the_atomic_rename_and_the_frame_check(tmp_path, writ
     with pytest.raises(MediaError, match=r"b\.out: frames must be T×H×W×3 uint8, got \(3, 64, 64\) uint8"):
         write(tmp_path / "b.out", frames[..., 0], fps=25.0)
     assert not (tmp_path / "b.out").exists()
+
+
+def test_the_writers_temp_name_is_the_one_a_resumed_run_cleans(tmp_path):
+    from talkbench.io.mux import _atomic_target
+    from talkbench.runner.lock import _temp_pattern
+
+    tmp = Path(_atomic_target(tmp_path / "test000.mp4"))
+    assert _temp_pattern("test000.mp4").match(tmp.name), tmp.name
+    assert not _temp_pattern("test000x.mp4").match(tmp.name)
