@@ -26,6 +26,28 @@ def source_length(audio, video, padding_mask) -> int:
     return int(video.shape[2])
 
 
+def _step_log_probs(decoder, prefix, enc, mask, caches, temperature, pad, unk, unkpen) -> torch.Tensor:
+    """The next token's log-probs for every row, masked as the reference masks them: NaN and
+    pad are -inf, unk pays ``unkpen``."""
+    lprobs = decoder.log_probs(decoder(prefix, enc, mask, caches)[:, -1, :], temperature)
+    lprobs[lprobs != lprobs] = -math.inf
+    lprobs[:, pad] = -math.inf
+    lprobs[:, unk] -= unkpen
+    return lprobs
+
+
+def _finished(tokens, scores, rows, done_scores, step, eos, lenpen) -> list[dict[str, Any]]:
+    """Hypotheses for the beams ``rows`` that end in EOS at ``step``: their tokens, the
+    length-normalised score and the per-token (positional) scores, in candidate order."""
+    toks = tokens.index_select(0, rows)[:, 1: step + 2].clone()
+    toks[:, step] = eos
+    pos = scores.index_select(0, rows)[:, : step + 1].clone()
+    pos[:, step] = done_scores
+    pos[:, 1:] = pos[:, 1:] - pos[:, :-1]
+    norm = done_scores / (step + 1) ** lenpen
+    return [{"tokens": toks[i], "score": float(norm[i]), "positional_scores": pos[i]} for i in range(rows.numel())]
+
+
 @torch.no_grad()
 def beam_search(
     decoder, enc_out: torch.Tensor, enc_mask: torch.Tensor | None, src_len: int, *,
@@ -51,12 +73,8 @@ def beam_search(
     ignore = torch.zeros(K, dtype=torch.bool, device=dev)
     cand_offsets = torch.arange(2 * K, device=dev)
     for step in range(max_len + 1):
-        logits = decoder(tokens[:, : step + 1], enc, mask, caches)[:, -1, :]
-        lprobs = decoder.log_probs(logits, temperature)
+        lprobs = _step_log_probs(decoder, tokens[:, : step + 1], enc, mask, caches, temperature, pad, unk, unkpen)
         V = lprobs.shape[1]
-        lprobs[lprobs != lprobs] = -math.inf
-        lprobs[:, pad] = -math.inf
-        lprobs[:, unk] -= unkpen
         if step >= max_len:
             lprobs[:, :eos] = -math.inf
             lprobs[:, eos + 1:] = -math.inf
@@ -75,17 +93,8 @@ def beam_search(
         eos_mask[:K][ignore] = False
         done_idx = cand_beams[:K][eos_mask[:K]]
         if done_idx.numel() > 0:
-            done_scores = cand_scores[:K][eos_mask[:K]]
-            toks = tokens.index_select(0, done_idx)[:, 1: step + 2].clone()
-            toks[:, step] = eos
-            pos = scores.index_select(0, done_idx)[:, : step + 1].clone()
-            pos[:, step] = done_scores
-            pos[:, 1:] = pos[:, 1:] - pos[:, :-1]
-            norm = done_scores / (step + 1) ** lenpen
-            for i in range(done_idx.numel()):
-                if len(finalized) < K:
-                    finalized.append({"tokens": toks[i], "score": float(norm[i]),
-                                      "positional_scores": pos[i]})
+            hyps = _finished(tokens, scores, done_idx, cand_scores[:K][eos_mask[:K]], step, eos, lenpen)
+            finalized.extend(hyps[: max(0, K - len(finalized))])
         if progress is not None:
             progress(step, max_len)
         if len(finalized) >= K or step >= max_len:
@@ -156,12 +165,8 @@ def beam_search_batch(
     cand_offsets = torch.arange(2 * K, device=dev)
     for step in range(max(max_lens) + 1):
         B = len(alive)
-        logits = decoder(tokens[:, : step + 1], enc, mask, caches)[:, -1, :]
-        lprobs = decoder.log_probs(logits, temperature)
+        lprobs = _step_log_probs(decoder, tokens[:, : step + 1], enc, mask, caches, temperature, pad, unk, unkpen)
         V = lprobs.shape[1]
-        lprobs[lprobs != lprobs] = -math.inf
-        lprobs[:, pad] = -math.inf
-        lprobs[:, unk] -= unkpen
         lprobs = lprobs.view(B, K, V)
         at_max = step >= lens                             # (B,) sentences at their max length
         if bool(at_max.any()):
@@ -185,17 +190,9 @@ def beam_search_batch(
             sel = eos_mask[b, :K]
             if has_eos[b]:
                 rows = b * K + cand_beams[b, :K][sel]
-                done_scores = cand_scores[b, :K][sel]
-                toks = tokens.index_select(0, rows)[:, 1: step + 2].clone()
-                toks[:, step] = eos
-                pos = scores.index_select(0, rows)[:, : step + 1].clone()
-                pos[:, step] = done_scores
-                pos[:, 1:] = pos[:, 1:] - pos[:, :-1]
-                norm = done_scores / (step + 1) ** lenpen
+                hyps = _finished(tokens, scores, rows, cand_scores[b, :K][sel], step, eos, lenpen)
                 fin = finalized[alive[b]]
-                for i in range(rows.numel()):
-                    if len(fin) < K:
-                        fin.append({"tokens": toks[i], "score": float(norm[i]), "positional_scores": pos[i]})
+                fin.extend(hyps[: max(0, K - len(fin))])
             done.append(len(finalized[alive[b]]) >= K or step >= max_lens[alive[b]])
         if all(done):
             break

@@ -1,6 +1,9 @@
-"""Print the calibration table (reference vs talkbench) for CALIBRATION.md.
+"""Print the calibration table (reference vs talkbench) for CALIBRATION.md (beside this file).
 
     python -m talkbench_syncnet.calibrate [SHARED_CALIBRATION_DIR]
+
+The folder defaults to $TALKBENCH_SHARED/calibration, else ../shared/calibration beside the
+checkout (where the tests look too).
 
 Runs lse_c/lse_d on the calibration clips with the seeded-random calibration weights, with
 the reference-compatible jpg step on (default) and off, and prints a Markdown table.
@@ -61,7 +64,8 @@ def _table(calib: Path) -> str:
 
 
 def main() -> None:
-    calib = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "shared" / "calibration"
+    shared = Path(os.environ.get("TALKBENCH_SHARED", Path(__file__).resolve().parents[3] / "shared"))
+    calib = Path(sys.argv[1]) if len(sys.argv) > 1 else shared / "calibration"
     print(_table(calib))
 
 

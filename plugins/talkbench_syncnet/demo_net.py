@@ -92,9 +92,11 @@ def ship(trained: Path) -> str:
     shipped demo net: copy it beside this module and record its sha256 in this file."""
     import re
 
-    from talkbench_syncnet.train import SyncNetTrainer, load_trained
+    from talkbench_syncnet.model import checkpoint_meta, load_syncnet
+    from talkbench_syncnet.train import SyncNetTrainer
 
-    _, meta = load_trained(trained)  # refuses anything that is not a SyncNet checkpoint
+    load_syncnet(trained)  # refuses anything that is not a SyncNet checkpoint
+    meta = checkpoint_meta(trained)
     preset = SyncNetTrainer.presets[DEMO_PRESET]
     if meta.get("dataset") != "demo" or meta.get("seed") != DEMO_SEED or meta.get("final_step") != preset["steps"]:
         raise ValueError(f"{trained}: not the output of `{REPRODUCE}` (meta {meta.get('dataset')}, "

@@ -145,6 +145,12 @@ def read_checkpoint(path: str | Path) -> tuple[dict[str, torch.Tensor], SyncNetC
     return dict(obj), OFFICIAL
 
 
+def checkpoint_meta(path: str | Path) -> dict:
+    """The training meta talkbench's ``{"state_dict", "config", "meta"}`` file carries; {} otherwise."""
+    obj = torch.load(str(path), map_location="cpu", weights_only=True)
+    return dict(obj.get("meta") or {}) if isinstance(obj, dict) and "state_dict" in obj else {}
+
+
 def load_syncnet(path: str | Path, device: str = "cpu") -> SyncNet:
     """Build the right variant for ``path``, load it, and put it in eval mode on ``device``."""
     state, cfg = read_checkpoint(path)

@@ -16,7 +16,7 @@ import torch
 
 from talkbench import Dataset, Option, Trainer, atomic_path
 
-from talkbench_syncnet.model import OFFICIAL, SyncNet, SyncNetConfig, read_checkpoint
+from talkbench_syncnet.model import OFFICIAL, SyncNet, SyncNetConfig
 from talkbench_syncnet.train_data import contrastive_loss, load_training_clips, sample_batch
 
 FINAL_NAME = "syncnet.model"
@@ -130,11 +130,3 @@ class SyncNetTrainer(Trainer):
         model.eval()
         return save_weights(model, out_dir / FINAL_NAME, meta | {"final_step": steps})
 
-
-def load_trained(path: str | Path) -> tuple[SyncNet, dict]:
-    """A trained checkpoint as an eval-mode SyncNet plus its training meta."""
-    obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    state, cfg = read_checkpoint(path)
-    model = SyncNet(cfg)
-    model.load_state_dict({k: v for k, v in state.items()}, strict=True)
-    return model.eval(), (obj.get("meta", {}) if isinstance(obj, dict) and "state_dict" in obj else {})

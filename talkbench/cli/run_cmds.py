@@ -176,6 +176,7 @@ def demo(limit, out, fmt, device, quiet):
     """
     from talkbench.plugins import get_metrics
     from talkbench.records import load_records
+    from talkbench.reports import render_table
     from talkbench.runner import run_benchmark
 
     installed = get_metrics()
@@ -194,26 +195,11 @@ def demo(limit, out, fmt, device, quiet):
         print_summary(run_dirs[-1])
     wanted = {d.name for d in run_dirs}
     records = [r for r in load_records(out) if r.get("run_dir") in wanted]
-    click.echo(render(records, fmt, DEMO_METRICS))
+    click.echo(render_table(records, fmt=fmt, metrics=DEMO_METRICS))
     from talkbench.reports.html import write_html_report
 
     index = write_html_report(records, Path(out) / "report", strips=2)
     click.echo(f"HTML report (leaderboard, per-clip table, side-by-side videos): {index}")
-
-
-def render(records: list[dict], fmt: str, metrics: list[str]) -> str:
-    """The reports package's table (H2's render_table), or a plain fallback if it is absent."""
-    try:
-        from talkbench.reports import render_table
-    except ImportError:
-        render_table = None
-    if render_table is not None:
-        return render_table(records, fmt=fmt, metrics=metrics)
-    lines = ["model | " + " | ".join(metrics)]
-    for r in records:
-        vals = [r["metrics"].get(m, {}).get("value") for m in metrics]
-        lines.append(r["model"]["name"] + " | " + " | ".join("N/A" if v is None else f"{v:.3f}" for v in vals))
-    return "\n".join(lines)
 
 
 @click.command(epilog="""\b

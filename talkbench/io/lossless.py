@@ -10,14 +10,11 @@ same frames.
 
 from __future__ import annotations
 
-import os
-from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 
-from talkbench.errors import MediaError
+from talkbench.io.mux import add_mono_audio, add_video, atomic_container, check_frames, encode_audio, encode_frames
 
 #: suffix of the scored copy next to the delivered ``<clip>.mp4``
 LOSSLESS_SUFFIX = ".lossless.mkv"
@@ -33,49 +30,12 @@ def lossless_path_for(video: Path) -> Path:
 def write_lossless(path: str | Path, frames: np.ndarray, fps: float = 25.0,
                    audio: np.ndarray | None = None, sample_rate: int = 16000) -> Path:
     """Write T×H×W×3 uint8 RGB frames (any size) and float32 mono audio exactly; atomic."""
-    from talkbench.io.video import _atomic_target
-
     path = Path(path)
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
-        raise MediaError(f"{path}: frames must be T×H×W×3 uint8, got {frames.shape} {frames.dtype}")
-    tmp = _atomic_target(path)
-    try:
-        with av.open(tmp, mode="w", format="matroska") as out:
-            rate = Fraction(fps).limit_denominator(1001)
-            vs = out.add_stream("ffv1", rate=rate)
-            vs.width, vs.height = frames.shape[2], frames.shape[1]
-            vs.pix_fmt = "bgr0"  # RGB planes without chroma subsampling: exact for rgb24
-            a_s = None
-            if audio is not None and len(audio):
-                a_s = out.add_stream("pcm_f32le", rate=sample_rate)
-                a_s.layout = "mono"
-            for i, img in enumerate(frames):
-                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
-                frame.pts = i
-                frame.time_base = 1 / rate
-                for packet in vs.encode(frame):
-                    out.mux(packet)
-            for packet in vs.encode():
-                out.mux(packet)
-            if a_s is not None:
-                _write_pcm(out, a_s, np.asarray(audio, dtype=np.float32), sample_rate)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    frames = check_frames(path, frames)
+    with atomic_container(path, "matroska") as out:
+        vs = add_video(out, "ffv1", fps, frames, "bgr0")  # RGB planes without chroma subsampling: exact for rgb24
+        a_s = add_mono_audio(out, "pcm_f32le", audio, sample_rate)
+        encode_frames(out, vs, frames, fps)
+        if a_s is not None:
+            encode_audio(out, a_s, np.asarray(audio, dtype=np.float32), sample_rate, chunk=4096, sample_fmt="flt")
     return path
-
-
-def _write_pcm(out, stream, audio: np.ndarray, sample_rate: int) -> None:
-    chunk = 4096
-    for start in range(0, len(audio), chunk):
-        block = np.ascontiguousarray(audio[start: start + chunk][None, :])
-        frame = av.AudioFrame.from_ndarray(block, format="flt", layout="mono")
-        frame.sample_rate = sample_rate
-        frame.pts = start
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)

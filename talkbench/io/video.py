@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
 from talkbench.errors import MediaError
+from talkbench.io.mux import add_mono_audio, add_video, atomic_container, check_frames, encode_audio, encode_frames
 
 
 def check_not_empty(path: Path, what: str = "video") -> None:
@@ -73,13 +71,6 @@ def read_frames(path: str | Path, fps: float | None = 25.0) -> tuple[np.ndarray,
     return np.stack([frames[i] for i in idx]), info | {"resampled": True}
 
 
-def _atomic_target(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
-    os.close(fd)
-    return tmp
-
-
 def write_video(
     path: str | Path,
     frames: np.ndarray,
@@ -90,56 +81,17 @@ def write_video(
 ) -> Path:
     """Write mp4 (H.264 yuv420p, AAC mono) to a temp file, then rename: never half a file."""
     path = Path(path)
-    frames = np.asarray(frames)
-    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
-        raise MediaError(f"{path}: frames must be T×H×W×3 uint8, got {frames.shape} {frames.dtype}")
+    frames = check_frames(path, frames)
     h, w = frames.shape[1:3]
     if h % 2 or w % 2:  # yuv420p needs even sizes
         frames = np.pad(frames, ((0, 0), (0, h % 2), (0, w % 2), (0, 0)), mode="edge")
-    tmp = _atomic_target(path)
-    try:
-        with av.open(tmp, mode="w", format="mp4") as out:
-            rate = Fraction(fps).limit_denominator(1001)
-            vs = out.add_stream("libx264", rate=rate)
-            vs.width, vs.height = frames.shape[2], frames.shape[1]
-            vs.pix_fmt = "yuv420p"
-            vs.options = {"crf": str(crf), "preset": "medium"}
-            a_s = None
-            if audio is not None and len(audio):
-                a_s = out.add_stream("aac", rate=sample_rate)
-                a_s.layout = "mono"
-            for i, img in enumerate(frames):
-                frame = av.VideoFrame.from_ndarray(img, format="rgb24")
-                # explicit timestamps (frame i at i/fps) rather than whatever the encoder guesses.
-                # Note: frames narrower than ~64 px were seen to encode differently from run to
-                # run under load (x264/ffmpeg on tiny pictures); 64 px and up were stable.
-                frame.pts = i
-                frame.time_base = 1 / rate
-                for packet in vs.encode(frame):
-                    out.mux(packet)
-            for packet in vs.encode():
-                out.mux(packet)
-            if a_s is not None:
-                _encode_audio(out, a_s, np.asarray(audio, dtype=np.float32), sample_rate)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; videos are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_container(path, "mp4") as out:
+        vs = add_video(out, "libx264", fps, frames, "yuv420p", {"crf": str(crf), "preset": "medium"})
+        a_s = add_mono_audio(out, "aac", audio, sample_rate)
+        # Note: frames narrower than ~64 px were seen to encode differently from run to run
+        # under load (x264/ffmpeg on tiny pictures); 64 px and up were stable.
+        encode_frames(out, vs, frames, fps)
+        if a_s is not None:
+            audio = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
+            encode_audio(out, a_s, audio, sample_rate, chunk=1024, sample_fmt="fltp")
     return path
-
-
-def _encode_audio(out, stream, audio: np.ndarray, sample_rate: int) -> None:
-    chunk = 1024
-    pts = 0
-    audio = np.clip(audio, -1.0, 1.0)
-    for start in range(0, len(audio), chunk):
-        block = audio[start : start + chunk][None, :]
-        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block), format="fltp", layout="mono")
-        frame.sample_rate = sample_rate
-        frame.pts = pts
-        pts += block.shape[1]
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode():
-        out.mux(packet)

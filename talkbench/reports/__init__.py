@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from talkbench.records import load_records  # re-exported: tables start from records
 from talkbench.reports.paper import published_rows
 from talkbench.reports.render import FORMATS, render
-from talkbench.reports.selection import load_records, select_runs
+from talkbench.reports.selection import select_runs
 from talkbench.reports.table import LAYOUTS, Table, build_table
 
 

@@ -1,18 +1,10 @@
-"""Which runs feed a table: load records, keep the latest per (row, dataset[, option value])."""
+"""Which runs feed a table: keep the latest per (row, dataset[, option value])."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from talkbench.reports.naming import row_key
-
-
-def load_records(results_dir: str | Path) -> list[dict]:
-    """Every complete run record under ``results_dir``, newest first (``_path`` added)."""
-    from talkbench.records import load_records as _load
-
-    return _load(results_dir)
 
 
 def option_of(record: Mapping[str, Any], name: str) -> Any:
