@@ -104,5 +104,8 @@ def clean_temps(directory: Path, names: tuple[str, ...]) -> int:
 
 
 def clean_clip_temps(video: Path, scores: Path) -> int:
-    """Temp files of one clip's video and score file (a killed run's leftovers)."""
-    return clean_temps(video.parent, (video.name,)) + clean_temps(scores.parent, (scores.name,))
+    """Temp files of one clip's video, its lossless copy and its score file (a killed run's leftovers)."""
+    from talkbench.io.lossless import lossless_path_for
+
+    videos = (video.name, lossless_path_for(video).name)
+    return clean_temps(video.parent, videos) + clean_temps(scores.parent, (scores.name,))

@@ -81,7 +81,8 @@ def test_killed_runs_temp_files_are_cleaned(fake_plugins, tmp_path):
     kw = dict(metrics=["mae"], out=tmp_path, progress=False, dataset_options={"n": 2})
     run_dir = run_benchmark("copygen", "fakeds", **kw)
     # what a run killed mid-write leaves: mkstemp temp files of a video and a score file
-    left = [run_dir / "videos" / ".test000.k1ll3d_x.mp4", run_dir / "scores" / ".test001.json.abcd1234.tmp",
+    left = [run_dir / "videos" / ".test000.k1ll3d_x.mp4", run_dir / "videos" / ".test000.lossless.k1ll3d_x.mkv",
+            run_dir / "scores" / ".test001.json.abcd1234.tmp",
             run_dir / ".record.json.zz99zz99.tmp"]
     keep = run_dir / "videos" / ".test000x.k1ll3d_x.mp4"  # another clip's name: not ours to remove
     for p in left + [keep]:
