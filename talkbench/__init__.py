@@ -18,6 +18,7 @@ from talkbench.errors import (
     WeightsInvalidError,
     WeightsMissingError,
 )
+from talkbench.fingerprint import output_options
 from talkbench.hashing import sha256_file, sha256_json, talkbench_home
 from talkbench.hookspecs import hookimpl
 from talkbench.interfaces import (
@@ -59,7 +60,7 @@ __all__ = [
     "ClipFailure", "DatasetNotFoundError", "MediaError", "MetricUnavailable", "OptionError",
     "TalkbenchError", "UnknownNameError", "WeightsInvalidError", "WeightsMissingError",
     # hashing and the home directory
-    "sha256_file", "sha256_json", "talkbench_home",
+    "output_options", "sha256_file", "sha256_json", "talkbench_home",
     # plugins: the hook marker, the interfaces and their constants, lookups
     "hookimpl",
     "AGG_CORPUS", "AGG_MEAN", "AGG_POOLED",

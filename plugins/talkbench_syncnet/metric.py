@@ -25,6 +25,7 @@ from talkbench import (
     Option,
     WeightsInvalidError,
     invalid_checkpoint,
+    output_options,
     sha256_file,
     torch_load_errors,
     weight_record,
@@ -54,8 +55,6 @@ OPTIONS = (
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
 )
-#: options that do not change the number (declared affects_output=False): not in cache keys
-_NOT_IN_KEY = frozenset(o.name for o in OPTIONS if not o.affects_output)
 
 _MODELS: dict[tuple[str, str, str], Any] = {}
 _RESULTS: "OrderedDict[tuple, SyncResult]" = OrderedDict()
@@ -150,7 +149,7 @@ class _SyncNetMetric(Metric):
                 f"clip {generated.id}: {len(frames) if frames.ndim == 4 else 0} frames; "
                 "SyncNet needs at least 5 frames (one 0.2 s window) plus one"
             )
-        opts = {k: v for k, v in self.options.items() if k not in _NOT_IN_KEY}
+        opts = output_options(self)  # the core's rule: options declared affects_output=False stay out
         key = (generated.id, _content_key(frames, audio), tuple(sorted(opts.items())),
                self.weights_info["sha256"], self.device, self.keep_arrays)
         if key in _RESULTS:
