@@ -10,7 +10,7 @@ import click
 
 from talkbench.datasets.prepare import CROP_KINDS, run_prepare
 from talkbench.faces.pipeline import BACKEND_CHOICES, DEFAULT_DETECT_MAX_SIDE
-from talkbench.faces.tracking import NO_FACE_POLICIES
+from talkbench.faces.track_cleanup import NO_FACE_POLICIES
 
 
 def _default_out() -> Path:

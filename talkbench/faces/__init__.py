@@ -11,7 +11,7 @@ Typical use in a plugin::
     frames = paste_back(clip.frames, generated_faces, boxes, feather=0.08)
 
 Coordinates: full-frame pixels, boxes (x1, y1, x2, y2) with x2/y2 exclusive, landmarks (x, y)
-in iBUG-68 order; see ``talkbench.faces.track``.
+in iBUG-68 order; see ``talkbench.faces.face_track``.
 """
 
 from talkbench.faces.crops import (
@@ -32,8 +32,8 @@ from talkbench.faces.geometry import from_crop_coords, to_crop_coords
 from talkbench.faces.paste import feather_mask, paste_back
 from talkbench.faces.pipeline import BACKEND_CHOICES, choose_backend, track_faces
 from talkbench.faces.provenance import PROTOCOL_BACKENDS, face_facts, metric_backend, summarise_faces
-from talkbench.faces.track import FaceTrack
-from talkbench.faces.tracking import NO_FACE_POLICIES, smooth_boxes
+from talkbench.faces.face_track import FaceTrack
+from talkbench.faces.track_cleanup import NO_FACE_POLICIES, smooth_boxes
 
 __all__ = [
     "BACKEND_CHOICES", "NO_FACE_POLICIES", "PROTOCOL_BACKENDS", "face_facts", "metric_backend",

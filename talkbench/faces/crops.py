@@ -1,7 +1,7 @@
 """Face crops and masks for each model family, as pure numpy functions.
 
 All functions take RGB uint8 frames T×H×W×3 (a single H×W×3 frame also works) and boxes or
-landmarks in full-frame pixels (conventions in ``track.py``); none of them changes its input.
+landmarks in full-frame pixels (conventions in ``face_track.py``); none of them changes its input.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from scipy.signal import medfilt
 from talkbench.faces.geometry import (
     as_batch, check_boxes, crop_padded, int_box, resize, size_wh, temporal_mean, to_crop_coords,
 )
-from talkbench.faces.track import FaceTrack
+from talkbench.faces.face_track import FaceTrack
 
 #: syncnet_python pads frames with this grey level before cropping
 SYNCNET_PAD_VALUE = 110

@@ -1,6 +1,6 @@
 """Low-level box geometry shared by the crop functions: rounding, padded crops, coordinate maps.
 
-Boxes are ``(x1, y1, x2, y2)`` in full-frame pixels, x2/y2 exclusive (see ``track.py``).
+Boxes are ``(x1, y1, x2, y2)`` in full-frame pixels, x2/y2 exclusive (see ``face_track.py``).
 """
 
 from __future__ import annotations

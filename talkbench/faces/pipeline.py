@@ -12,8 +12,8 @@ import numpy as np
 from talkbench.clip import Clip
 from talkbench.errors import ClipFailure
 from talkbench.faces import cache as face_cache
-from talkbench.faces.track import FaceTrack
-from talkbench.faces.tracking import NO_FACE_POLICIES, SMOOTH_METHODS, build_track, pick_face
+from talkbench.faces.face_track import FaceTrack
+from talkbench.faces.track_cleanup import NO_FACE_POLICIES, SMOOTH_METHODS, build_track, pick_face
 
 log = logging.getLogger("talkbench.faces")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from talkbench.clip import Clip
 from talkbench.errors import ClipFailure, WeightsInvalidError, WeightsMissingError
-from talkbench.faces.track import FaceTrack
+from talkbench.faces.face_track import FaceTrack
 
 #: backends a metric may use without its table being labelled: the protocol's, or exact geometry
 PROTOCOL_BACKENDS = ("auto", "fan", "given")

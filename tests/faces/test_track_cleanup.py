@@ -7,7 +7,7 @@ import pytest
 
 from talkbench import ClipFailure
 from talkbench.faces import FaceTrack, feather_mask, paste_back, smooth_boxes, track_faces
-from talkbench.faces.tracking import build_track, interpolate_gaps, pick_face
+from talkbench.faces.track_cleanup import build_track, interpolate_gaps, pick_face
 
 
 def raw_track(t=12, missing=()):
