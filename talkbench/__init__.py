@@ -44,6 +44,7 @@ from talkbench.options import Option, parse_option_strings
 from talkbench.progress import announce, progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
 from talkbench.torchvision_compat import import_torchvision
+from talkbench.videofiles import VIDEO_SUFFIXES
 from talkbench.weights import (
     WeightSpec, invalid_checkpoint, load_torch_checkpoint, resolve_weight, torch_load_errors, weight_record,
 )
@@ -74,4 +75,6 @@ __all__ = [
     "Option", "parse_option_strings", "announce", "progress_bar", "import_torchvision",
     "WeightSpec", "invalid_checkpoint", "load_torch_checkpoint", "resolve_weight", "torch_load_errors",
     "weight_record",
+    # which file suffixes are videos (datasets, evaluate --videos and metrics share it)
+    "VIDEO_SUFFIXES",
 ]

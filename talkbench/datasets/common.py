@@ -9,8 +9,8 @@ from typing import Any, ClassVar
 from talkbench.clip import Clip
 from talkbench.errors import DatasetNotFoundError
 from talkbench.interfaces import Dataset
+from talkbench.videofiles import VIDEO_SUFFIXES, is_video_file
 
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".webm", ".mpg", ".mpeg", ".m4v")
 DATA_ENV = "TALKBENCH_DATA"
 #: files next to a clip's video that are read with it (transcript, separate audio)
 SIBLING_SUFFIXES = (".txt", ".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg")
@@ -135,7 +135,7 @@ class RootedDataset(Dataset):
         ids = sorted(
             f"{p.parent.name}/{p.stem}"
             for p in base.glob("*/*")
-            if p.suffix.lower() in VIDEO_SUFFIXES and not p.name.startswith(".")
+            if is_video_file(p) and not p.name.startswith(".")
         )
         if not ids:
             raise self.layout_error(f"no videos in {base}/<speaker>/")

@@ -12,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from talkbench.clip import Clip
-from talkbench.datasets.common import VIDEO_SUFFIXES, RootedDataset, find_video, read_transcript
+from talkbench.datasets.common import RootedDataset, find_video, read_transcript
+from talkbench.videofiles import VIDEO_SUFFIXES, is_video_file
 
 
 class FolderDataset(RootedDataset):
@@ -22,7 +23,7 @@ class FolderDataset(RootedDataset):
     splits = ("test",)
     default_split = "test"
     expected_layout = (
-        "ROOT/**/<name>.mp4 (or .avi/.mov/.mkv/.webm), audio inside it or in <name>.wav next to "
+        f"ROOT/**/<name>.mp4 (or {'/'.join(VIDEO_SUFFIXES[1:])}), audio inside it or in <name>.wav next to "
         "it, optional <name>.txt transcript"
     )
 
@@ -32,7 +33,7 @@ class FolderDataset(RootedDataset):
     @staticmethod
     def _videos(base: Path):
         for p in base.rglob("*"):
-            if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file() and not any(
+            if is_video_file(p) and p.is_file() and not any(
                 part.startswith(".") for part in p.relative_to(base).parts
             ):
                 yield p

@@ -7,7 +7,7 @@ Attributes are imported lazily: ``import talkbench.runner`` stays cheap for the 
 from importlib import import_module
 
 _WHERE = {
-    "run_benchmark": "core", "execute": "core", "make_plan": "core", "merge_run": "core",
+    "run_benchmark": "core", "execute": "core", "make_plan": "plan", "merge_run": "core",
     "evaluate_videos": "evaluate", "match_videos": "evaluate",
 }
 

@@ -2,115 +2,27 @@
 
 from __future__ import annotations
 
-import sys
 import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from talkbench import distributed, fingerprint
+from talkbench import distributed
 from talkbench.device import resolve_device
 from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
-from talkbench.metric_options import resolve_metric_options
 from talkbench.progress import progress_bar
-from talkbench.runner import plan as planning
 from talkbench.atomic import atomic_write_json, read_json
 from talkbench.runner.clipwork import generate_batch, process_clip
 from talkbench.runner.lock import (
     clean_clip_temps, clean_temps, clip_lock, record_lock, try_acquire, wait_acquire,
 )
 from talkbench.runner.metricmemory import remember
-from talkbench.runner.metricset import MetricState, build_metrics
-from talkbench.runner.plan import RUN_CONFIG, RunPlan
-from talkbench.runner.recordbuild import build_record, finish_run
+from talkbench.runner.metricset import MetricState, load_metrics
+from talkbench.runner.plan import RUN_CONFIG, RunPlan, make_plan, record_plan
+from talkbench.runner.recordbuild import finish_run
 
 
-def _apply_weights(weights: Mapping[str, str | Path] | None) -> dict[str, str]:
-    from talkbench.weights import set_weight_override
-
-    out = {}
-    for name, path in (weights or {}).items():
-        set_weight_override(name, path)
-        out[name] = str(Path(path).expanduser().resolve())
-    return out
-
-
-def check_limit(limit: Any) -> int | None:
-    """``--limit N`` with N >= 1 (0 would write an empty record over a full one, -1 would
-    silently drop the last clip)."""
-    if limit is None:
-        return None
-    try:
-        n = int(limit)
-    except (TypeError, ValueError):
-        raise TalkbenchError(f"--limit {limit!r}: must be a whole number >= 1") from None
-    if n < 1:
-        raise TalkbenchError(f"--limit {limit}: must be >= 1 (leave --limit out to run every clip)")
-    return n
-
-
-def make_plan(
-    model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
-    checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
-    dataset_options=None, videos: dict[str, Path] | None = None, videos_dir: str | None = None,
-    score_from: str = "lossless",
-) -> tuple[RunPlan, dict[str, Any]]:
-    """Resolve names, options, clips and the run directory; nothing is generated yet."""
-    from talkbench.plugins import get_generator, get_metrics
-
-    from talkbench.runner.scored import SCORE_FROM
-
-    if score_from not in SCORE_FROM:
-        raise TalkbenchError(f"--score-from {score_from!r}: use one of {', '.join(SCORE_FROM)}")
-    if videos is not None:
-        score_from = "lossless"  # evaluate scores the external file itself; the option does not apply
-    weights_used = _apply_weights(weights)
-    ds, root = planning.make_dataset(dataset, data_root, dataset_options)
-    split = split or ds.default_split
-    if split not in ds.splits:
-        raise TalkbenchError(f"dataset {dataset} has no split {split!r}; splits: {', '.join(ds.splits)}")
-    all_ids = sorted(ds.clip_ids(split))
-    limit = check_limit(limit)
-    ids = all_ids[:limit] if limit is not None else all_ids
-    has_tr = planning.dataset_has_transcripts(ds, split, ids)
-    names = list(metrics) if metrics is not None else planning.default_metrics(get_metrics(), has_tr)
-    # dataset defaults, then the user's; option groups (syncnet.net=...) reach every member
-    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics())
-    # unknown metric names and bad metric options fail here, before any directory is made
-    build_metrics(names, metric_options or {}, has_transcripts=has_tr, device=None, load=False)
-    if videos is None:
-        gen_cls = get_generator(model)
-        generator = gen_cls(**dict(options or {}))
-        version, resolved = gen_cls.version, dict(generator.options)
-        gen_weights = planning.generator_weights_digest(gen_cls)
-    else:  # evaluate: the "model" is a folder of videos made elsewhere
-        generator, version, resolved, gen_weights = None, "external", {}, {}
-    ckpt = planning.checkpoint_info(checkpoint)
-    knobs = {o.name for o in (gen_cls.option_specs() if videos is None else ()) if not o.affects_output}
-    resolved_root = fingerprint.data_root_of(ds)
-    key = planning.run_key(
-        model=model, model_version=version, options={k: v for k, v in resolved.items() if k not in knobs},
-        checkpoint=ckpt, gen_weights=gen_weights,
-        dataset=dataset, dataset_options=dict(ds.options), split=split, seed=seed,
-        videos={k: str(v) for k, v in videos.items()} if videos else None, data_root=resolved_root,
-        score_from=score_from,
-    )
-    plan = RunPlan(
-        model=model, model_version=version, generator=generator, options=resolved, checkpoint=ckpt,
-        dataset_name=dataset, dataset=ds, dataset_options=dict(ds.options), data_root=resolved_root or root,
-        split=split,
-        clip_ids=ids, limit=limit, metric_names=names, metric_options={k: dict(v) for k, v in (metric_options or {}).items()},
-        seed=seed, run_dir=planning.run_dir_for(out, model, dataset, split, key), label=label,
-        weights=weights_used, videos=videos, videos_dir=videos_dir,
-        explicit_data_root=str(data_root) if data_root else None,
-        sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids), score_from=score_from,
-    )
-    return plan, {"has_transcripts": has_tr, "generator_weights": gen_weights}
-
-
-def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True,
-            has_transcripts: bool = True, extra: Mapping[str, Any] | None = None) -> Path:
+def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True) -> Path:
     """Run ``plan`` for this process's shard; the main shard merges the record when all are done."""
     t0 = time.time()
     shard = shard or distributed.SINGLE
@@ -131,7 +43,7 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
         atomic_write_json(run_dir / RUN_CONFIG, plan.config())
     marker = shard.marker(run_dir)
     marker.unlink(missing_ok=True)
-    states = build_metrics(plan.metric_names, plan.metric_options, has_transcripts=has_transcripts, device=dev)
+    states = load_metrics(plan.metrics, has_transcripts=plan.has_transcripts, device=dev)
     active = [m for m in states if m.status == "ok"]
     with record_lock(run_dir):
         remember(run_dir, states)
@@ -195,41 +107,9 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                   f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
             return run_dir
     effective = plan.generator.effective_options() if plan.generator is not None else {}
-    plan = record_plan(plan)
-    record = build_record(plan, states, device=dev, duration_s=time.time() - t0, shard=shard,
-                          effective_options=effective,
-                          extra=dict(extra or {}, invocation={"generated_now": generated, "scored_now": scored}))
-    finish_run(plan, record, states)
+    finish_run(record_plan(plan), states, device=dev, duration_s=time.time() - t0, shard=shard, effective_options=effective,
+               invocation={"generated_now": generated, "scored_now": scored})
     return run_dir
-
-
-def record_plan(plan: RunPlan) -> RunPlan:
-    """The plan the record is built for: a ``--limit`` run whose run directory already holds
-    the record of a fuller run (no limit, or a larger one) keeps that record's clips, so that
-    a quick look never replaces a complete record with a partial one."""
-    if plan.limit is None:
-        return plan
-    prev = read_json(plan.run_dir / "record.json")
-    prev_ds = prev.get("dataset") if isinstance(prev, dict) else None
-    if not isinstance(prev_ds, dict):
-        return plan
-    prev_limit = prev_ds.get("limit")
-    if prev_limit is not None and int(prev_limit) <= plan.limit:
-        return plan
-    full = sorted(plan.dataset.clip_ids(plan.split))
-    wide = full[: int(prev_limit)] if prev_limit is not None else full
-    videos = plan.videos
-    if videos is not None:  # evaluate: the folder's videos for the wider clip list
-        from talkbench.runner.evaluate import match_videos
-
-        videos = match_videos(Path(plan.videos_dir), wide).matched if plan.videos_dir else videos
-        wide = sorted(videos)
-    if len(wide) <= len(plan.clip_ids):
-        return plan
-    print(f"talkbench: --limit {plan.limit}: {plan.run_dir.name} already has a record of {len(wide)} clips; "
-          "it is updated, not replaced", file=sys.stderr)
-    return replace(plan, clip_ids=wide, limit=prev_limit, videos=videos,
-                   sources={**fingerprint.clip_sources(plan.dataset, plan.split, wide), **plan.sources})
 
 
 def _clean_clip(plan: RunPlan, clip_id: str) -> None:
@@ -256,13 +136,12 @@ def run_benchmark(
     handles clips ``k`` with ``k % N == i`` and the record is merged once all shards are done.
     """
     shard_obj = distributed.resolve_shard(shard)
-    plan, facts = make_plan(
+    plan = make_plan(
         model, dataset, split=split, limit=limit, metrics=metrics, options=options,
         metric_options=metric_options, checkpoint=checkpoint, weights=weights, seed=seed, out=out,
         data_root=data_root, label=label, dataset_options=dataset_options, score_from=score_from,
     )
-    return execute(plan, device=device, shard=shard_obj, progress=progress,
-                   has_transcripts=facts["has_transcripts"], extra={"generator_weights": facts["generator_weights"]})
+    return execute(plan, device=device, shard=shard_obj, progress=progress)
 
 
 def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
@@ -271,42 +150,23 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
     cfg = read_json(run_dir / RUN_CONFIG)
     if not isinstance(cfg, dict):
         raise TalkbenchError(f"{run_dir}: no readable {RUN_CONFIG}; is this a talkbench run directory?")
-    plan, facts = make_plan(
+    plan = make_plan(
         cfg["model"], cfg["dataset"], split=cfg["split"], limit=cfg.get("limit"), metrics=cfg["metrics"],
         options=cfg.get("options") if not cfg.get("videos_dir") else None,
         metric_options=cfg.get("metric_options"), checkpoint=cfg.get("checkpoint"), weights=cfg.get("weights"),
-        seed=cfg.get("seed", 0), out=run_dir.parent.parent, data_root=cfg.get("explicit_data_root"),
-        label=cfg.get("label"), dataset_options=cfg.get("dataset_options"),
-        videos=_videos_for(cfg) if cfg.get("videos_dir") else None, videos_dir=cfg.get("videos_dir"),
-        score_from=cfg.get("score_from") or "lossless",
+        seed=cfg.get("seed", 0), data_root=cfg.get("explicit_data_root"),
+        label=cfg.get("label"), dataset_options=cfg.get("dataset_options"), videos_dir=cfg.get("videos_dir"),
+        score_from=cfg.get("score_from") or "lossless", run_dir=run_dir,  # the directory given, even if moved
     )
-    plan.run_dir = run_dir  # the directory given, even if moved
-    if plan.videos is not None:
-        plan.clip_ids = sorted(plan.videos)
-    states = _states_from_markers(plan, run_dir, facts["has_transcripts"])
-    missing = [c for c in plan.clip_ids if read_json(plan.scores_path(c)) is None]
-    if missing:
-        raise TalkbenchError(
-            f"{run_dir}: {len(missing)} of {len(plan.clip_ids)} clips have no scores yet "
-            f"(e.g. {missing[0]}); finish the shards first"
-        )
-    record = build_record(plan, states, device=None, duration_s=0.0, shard=None, extra={"merged_by": "talkbench merge"})
-    finish_run(plan, record, states)
+    states = _states_from_markers(plan, run_dir)
+    finish_run(plan, states, device=None, duration_s=0.0, shard=None, merged_by="talkbench merge",
+               require_all=True)
     return run_dir
 
 
-def _videos_for(cfg: dict) -> dict[str, Path]:
-    from talkbench.runner.evaluate import match_videos
-
-    ds, _ = planning.make_dataset(cfg["dataset"], cfg.get("explicit_data_root"), cfg.get("dataset_options"))
-    ids = sorted(ds.clip_ids(cfg["split"]))
-    return match_videos(Path(cfg["videos_dir"]), ids).matched
-
-
-def _states_from_markers(plan: RunPlan, run_dir: Path, has_transcripts: bool) -> list[MetricState]:
+def _states_from_markers(plan: RunPlan, run_dir: Path) -> list[MetricState]:
     """Metric availability as the shards saw it (a metric unavailable on any shard stays so)."""
-    states = build_metrics(plan.metric_names, plan.metric_options, has_transcripts=has_transcripts,
-                           device=None, load=False)
+    states = plan.metrics
     seen: dict[str, dict] = {}
     for marker in sorted((run_dir / "shards").glob("*.json")):
         for name, st in ((read_json(marker) or {}).get("metrics") or {}).items():

@@ -38,15 +38,8 @@ def _weights_of(metric: Metric) -> list[dict[str, Any]]:
     return [dict(w) for w in metric.weight_records()]
 
 
-def build_metrics(
-    names: list[str], options: Mapping[str, Mapping[str, Any]], *, has_transcripts: bool,
-    device: str | None, load: bool = True,
-) -> list[MetricState]:
-    """Instances for ``names`` (unknown names and bad options are errors before any work).
-
-    With ``load``, each metric's ``load(device)`` runs; WeightsMissingError/MetricUnavailable
-    make it "unavailable" with the reason, and the others still run.
-    """
+def make_metrics(names: list[str], options: Mapping[str, Mapping[str, Any]]) -> list[MetricState]:
+    """Unloaded instances for ``names``: unknown names and bad options are errors before any work."""
     from talkbench.plugins import get_metric
 
     unknown_opts = set(options) - set(names)
@@ -54,9 +47,15 @@ def build_metrics(
         raise TalkbenchError(
             f"--metric-option for {', '.join(sorted(unknown_opts))} but the run's metrics are {', '.join(names)}"
         )
-    states = [MetricState(n, get_metric(n)(**dict(options.get(n, {})))) for n in names]
-    if not load:
-        return states
+    return [MetricState(n, get_metric(n)(**dict(options.get(n, {})))) for n in names]
+
+
+def load_metrics(states: list[MetricState], *, has_transcripts: bool, device: str | None) -> list[MetricState]:
+    """Run each metric's ``load(device)`` (in place; returns ``states``).
+
+    WeightsMissingError/MetricUnavailable make a metric "unavailable" with the reason, and the
+    others still run.
+    """
     for st in states:
         if NEEDS_TRANSCRIPT in st.instance.needs and not has_transcripts:
             st.status, st.reason = "unavailable", "needs transcripts, which this dataset does not have"

@@ -5,19 +5,30 @@ changes the generated videos: model name+version, resolved options, checkpoint s
 generator's weights files, dataset name+options, the resolved data root, split and seed.
 ``--limit`` is not part of it, so ``--limit 10`` and then the full split share (and resume) one
 cache. Each clip's files are fingerprinted (``sources``): a clip whose files changed is redone.
+
+``make_plan`` is the one place a run is resolved: ``run``, ``evaluate`` and ``merge`` all call it,
+and what it returns is everything ``execute`` and the record builder use (dataset, clips,
+transcripts, generator weights, the metrics, the external videos): nothing is recomputed or
+patched in afterwards.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
+from talkbench import fingerprint
+from talkbench.atomic import read_json
 from talkbench.errors import TalkbenchError
 from talkbench.hashing import sha256_file, sha256_json
 from talkbench.interfaces import NEEDS_TRANSCRIPT, Dataset, Generator
+from talkbench.metric_options import resolve_metric_options
+from talkbench.runner.metricset import MetricState, make_metrics
+from talkbench.videofiles import VideoMatch, match_videos
 
 RUN_CONFIG = "run.json"
 
@@ -52,6 +63,14 @@ class RunPlan:
     split_size: int | None = None
     #: what the metrics score: "lossless" (the generator's frames) or "encoded" (the mp4)
     score_from: str = "lossless"
+    #: whether the dataset gives transcripts (metrics that need them are unavailable otherwise)
+    has_transcripts: bool = True
+    #: sha256 of each weights file the generator declares (part of the run key; in the record)
+    generator_weights: dict[str, str | None] = field(default_factory=dict)
+    #: the run's metrics, built once here; ``execute`` loads them, a merge reads their state
+    metrics: list[MetricState] = field(default_factory=list)
+    #: evaluate mode: which files of ``videos_dir`` matched which clips, and which did not
+    video_match: VideoMatch | None = None
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -172,3 +191,132 @@ def run_key(
 
 def run_dir_for(out: str | Path, model: str, dataset: str, split: str, key: str) -> Path:
     return Path(out) / "runs" / f"{_slug(model)}-{_slug(dataset)}-{_slug(split)}-{key}"
+
+
+def check_limit(limit: Any) -> int | None:
+    """``--limit N`` with N >= 1 (0 would write an empty record over a full one, -1 would
+    silently drop the last clip)."""
+    if limit is None:
+        return None
+    try:
+        n = int(limit)
+    except (TypeError, ValueError):
+        raise TalkbenchError(f"--limit {limit!r}: must be a whole number >= 1") from None
+    if n < 1:
+        raise TalkbenchError(f"--limit {limit}: must be >= 1 (leave --limit out to run every clip)")
+    return n
+
+
+def _apply_weights(weights: Mapping[str, str | Path] | None) -> dict[str, str]:
+    from talkbench.weights import set_weight_override
+
+    out = {}
+    for name, path in (weights or {}).items():
+        set_weight_override(name, path)
+        out[name] = str(Path(path).expanduser().resolve())
+    return out
+
+
+def _matched_videos(videos_dir: str, ids: list[str], dataset: str, split: str) -> VideoMatch:
+    match = match_videos(Path(videos_dir), ids)
+    if not match.matched:
+        raise TalkbenchError(
+            f"--videos {videos_dir}: no file matches a clip id of {dataset}/{split} "
+            f"(e.g. {ids[0] if ids else 'none'}); name the files <clip_id>.mp4"
+        )
+    return match
+
+
+def make_plan(
+    model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
+    checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
+    dataset_options=None, videos_dir: str | Path | None = None, score_from: str = "lossless",
+    run_dir: str | Path | None = None,
+) -> RunPlan:
+    """Resolve names, options, clips, metrics and the run directory; nothing is generated yet.
+
+    ``videos_dir``: evaluate mode, the folder of videos made elsewhere, matched to the clips
+    here (``plan.video_match``); the clips are the matched ones. ``run_dir``: the directory of
+    an existing run (merge), used as it is even if it was moved.
+    """
+    from talkbench.plugins import get_generator, get_metrics
+
+    from talkbench.runner.scored import SCORE_FROM
+
+    if score_from not in SCORE_FROM:
+        raise TalkbenchError(f"--score-from {score_from!r}: use one of {', '.join(SCORE_FROM)}")
+    if videos_dir is not None:
+        score_from = "lossless"  # evaluate scores the external file itself; the option does not apply
+    weights_used = _apply_weights(weights)
+    ds, root = make_dataset(dataset, data_root, dataset_options)
+    split = split or ds.default_split
+    if split not in ds.splits:
+        raise TalkbenchError(f"dataset {dataset} has no split {split!r}; splits: {', '.join(ds.splits)}")
+    all_ids = sorted(ds.clip_ids(split))
+    limit = check_limit(limit)
+    ids = all_ids[:limit] if limit is not None else all_ids
+    match = _matched_videos(str(videos_dir), ids, dataset, split) if videos_dir is not None else None
+    has_tr = dataset_has_transcripts(ds, split, ids)
+    names = list(metrics) if metrics is not None else default_metrics(get_metrics(), has_tr)
+    # dataset defaults, then the user's; option groups (syncnet.net=...) reach every member
+    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics())
+    # unknown metric names and bad metric options fail here, before any directory is made
+    states = make_metrics(names, metric_options or {})
+    if match is None:
+        gen_cls = get_generator(model)
+        generator = gen_cls(**dict(options or {}))
+        version, resolved = gen_cls.version, dict(generator.options)
+        gen_weights = generator_weights_digest(gen_cls)
+        knobs = {o.name for o in gen_cls.option_specs() if not o.affects_output}
+    else:  # evaluate: the "model" is a folder of videos made elsewhere
+        generator, version, resolved, gen_weights, knobs = None, "external", {}, {}, set()
+        ids = sorted(match.matched)
+    ckpt = checkpoint_info(checkpoint)
+    resolved_root = fingerprint.data_root_of(ds)
+    key = run_key(
+        model=model, model_version=version, options={k: v for k, v in resolved.items() if k not in knobs},
+        checkpoint=ckpt, gen_weights=gen_weights,
+        dataset=dataset, dataset_options=dict(ds.options), split=split, seed=seed,
+        videos={k: str(v) for k, v in match.matched.items()} if match else None, data_root=resolved_root,
+        score_from=score_from,
+    )
+    return RunPlan(
+        model=model, model_version=version, generator=generator, options=resolved, checkpoint=ckpt,
+        dataset_name=dataset, dataset=ds, dataset_options=dict(ds.options), data_root=resolved_root or root,
+        split=split, clip_ids=ids, limit=limit, metric_names=names,
+        metric_options={k: dict(v) for k, v in (metric_options or {}).items()}, seed=seed,
+        run_dir=Path(run_dir) if run_dir is not None else run_dir_for(out, model, dataset, split, key),
+        label=label, weights=weights_used, videos=match.matched if match else None,
+        videos_dir=str(videos_dir) if videos_dir is not None else None,
+        explicit_data_root=str(data_root) if data_root else None,
+        sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids), score_from=score_from,
+        has_transcripts=has_tr, generator_weights=gen_weights, metrics=states, video_match=match,
+    )
+
+
+def record_plan(plan: RunPlan) -> RunPlan:
+    """The plan the record is built for: a ``--limit`` run whose run directory already holds
+    the record of a fuller run (no limit, or a larger one) keeps that record's clips, so that
+    a quick look never replaces a complete record with a partial one."""
+    if plan.limit is None:
+        return plan
+    prev = read_json(plan.run_dir / "record.json")
+    prev_ds = prev.get("dataset") if isinstance(prev, dict) else None
+    if not isinstance(prev_ds, dict):
+        return plan
+    prev_limit = prev_ds.get("limit")
+    if prev_limit is not None and int(prev_limit) <= plan.limit:
+        return plan
+    full = sorted(plan.dataset.clip_ids(plan.split))
+    wide = full[: int(prev_limit)] if prev_limit is not None else full
+    videos, match = plan.videos, plan.video_match
+    if videos is not None:  # evaluate: the folder's videos for the wider clip list
+        match = match_videos(Path(plan.videos_dir), wide)
+        videos = match.matched
+        wide = sorted(videos)
+    if len(wide) <= len(plan.clip_ids):
+        return plan
+    print(f"talkbench: --limit {plan.limit}: {plan.run_dir.name} already has a record of {len(wide)} clips; "
+          "it is updated, not replaced", file=sys.stderr)
+    return replace(plan, clip_ids=wide, limit=prev_limit, videos=videos, video_match=match,
+                   sources={**fingerprint.clip_sources(plan.dataset, plan.split, wide), **plan.sources})

@@ -7,6 +7,7 @@ from typing import Any, Mapping
 
 import talkbench
 from talkbench.distributed import Shard
+from talkbench.errors import TalkbenchError
 from talkbench.records import (
     PER_CLIP, SCHEMA_VERSION, environment, git_info, now_iso, summarise_io, write_per_clip_csv, write_record,
 )
@@ -60,17 +61,25 @@ def _metric_entry(st: MetricState, entries: list[dict]) -> dict[str, Any]:
     return out
 
 
-def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None, duration_s: float,
-                 shard: Shard | None, extra: Mapping[str, Any] | None = None,
-                 effective_options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The run record; ``effective_options`` come from a loaded generator (a merge has none)."""
-    entries = _entries(plan)
+def build_record(plan: RunPlan, states: list[MetricState], entries: list[dict], everything: list[MetricState], *,
+                 device: str | None, duration_s: float, shard: Shard | None,
+                 effective_options: Mapping[str, Any] | None = None, invocation: Mapping[str, int] | None = None,
+                 merged_by: str | None = None) -> dict[str, Any]:
+    """The run record (schema: talkbench.records.schema.Record) from the score files' ``entries``;
+    ``everything``: this invocation's metrics and the remembered ones (``recalled``);
+    ``effective_options`` come from a loaded generator (a merge has none)."""
     created = now_iso()
     failures = [f for e in entries for f in e.get("failures", [])]
     shards = sorted(p.stem for p in (plan.run_dir / "shards").glob("*.json"))
     io_sum = summarise_io(entries)
     ds = plan.dataset
-    everything = recalled(plan.run_dir, states, entries)  # this invocation's metrics + earlier ones
+    optional: dict[str, Any] = {}
+    if invocation is not None:
+        optional["invocation"] = dict(invocation)
+    if merged_by is not None:
+        optional["merged_by"] = merged_by
+    if plan.video_match is not None:
+        optional["evaluate"] = plan.video_match.as_dict()
     return {
         "schema_version": SCHEMA_VERSION,
         "run_id": f"{plan.run_dir.name}-{created.replace(':', '').replace('-', '')[:15]}",
@@ -96,7 +105,8 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "coverage": coverage(plan, states, entries),
         "shard": {"merged_from": shards, **(shard.as_dict() if shard else {})},
         "run_dir": plan.run_dir.name,
-        **dict(extra or {}),
+        "generator_weights": dict(plan.generator_weights),
+        **optional,
     }
 
 
@@ -122,13 +132,23 @@ def _ids_hash(ids: list[str]) -> str:
     return hashlib.sha256("\n".join(ids).encode()).hexdigest()
 
 
-def finish_run(plan: RunPlan, record: dict, states: list[MetricState]) -> Path:
-    """per_clip.csv (current scores of the record's metrics), then record.json last (its
-    presence means the run is complete), under the run's record lock (processes sharing a
-    run write it one after the other)."""
+def finish_run(plan: RunPlan, states: list[MetricState], *, require_all: bool = False, **facts: Any) -> Path:
+    """Build the record, then write per_clip.csv (current scores of the record's metrics) and
+    record.json last (its presence means the run is complete), under the run's record lock
+    (processes sharing a run write it one after the other). Each score file is read once, so
+    the record and the CSV describe the same files. ``require_all`` (merge): every clip must
+    have a score file. ``facts``: ``build_record``'s keyword arguments."""
     with record_lock(plan.run_dir):
         entries = _entries(plan)
-        everything = recalled(plan.run_dir, states, entries)
+        if require_all:
+            missing = [e["clip_id"] for e in entries if [f["stage"] for f in e["failures"]] == ["missing"]]
+            if missing:
+                raise TalkbenchError(
+                    f"{plan.run_dir}: {len(missing)} of {len(plan.clip_ids)} clips have no scores yet "
+                    f"(e.g. {missing[0]}); finish the shards first"
+                )
+        everything = recalled(plan.run_dir, states, entries)  # this invocation's metrics + earlier ones
+        record = build_record(plan, states, entries, everything, **facts)
         rows = [dict(e, metrics=current_metrics(e, everything)) for e in entries]
         write_per_clip_csv(plan.run_dir / PER_CLIP, rows, [st.name for st in everything])
         return write_record(plan.run_dir, record)
