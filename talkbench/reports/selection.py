@@ -1,4 +1,6 @@
-"""Which runs feed a table: keep the latest per (row, dataset[, option value])."""
+"""Which runs feed a table, a figure or a script: filter records and keep the latest per
+(row, dataset[, option value]). The one selection function (``talkbench.records.find_runs`` was
+merged into it)."""
 
 from __future__ import annotations
 
@@ -30,15 +32,22 @@ def _matches(record: Mapping[str, Any], models: Sequence[str] | None) -> bool:
 
 def select_runs(
     records: Iterable[dict], *, datasets: Sequence[str] | None = None, models: Sequence[str] | None = None,
-    split: str | None = None, by: str | None = None, latest: bool = True,
+    split: str | None = None, by: str | None = None, latest: bool = True, label: str | None = None,
+    metric: str | None = None,
 ) -> list[dict]:
-    """Records to tabulate, newest first.
+    """Records to tabulate, newest first (e.g. ``select_runs(load_records("results"), models=["gt"])``).
 
-    Per dataset the ``test`` split is used when it has runs (else whatever split ran) unless
-    ``split`` is given. With ``latest`` only the newest run per (row key, dataset[, value of
-    option ``by``]) is kept; runs without option ``by`` are dropped when ``by`` is given.
+    ``models``: row keys (label, external preset) or model names; ``label``: that ``--label``
+    only; ``metric``: runs where that metric is ok. Per dataset the ``test`` split is used when
+    it has runs (else whatever split ran) unless ``split`` is given. With ``latest`` only the
+    newest run per (row key, dataset[, value of option ``by``]) is kept; runs without option
+    ``by`` are dropped when ``by`` is given.
     """
     recs = [r for r in _newest_first(records) if _matches(r, models)]
+    if label is not None:
+        recs = [r for r in recs if (r.get("model") or {}).get("label") == label]
+    if metric is not None:
+        recs = [r for r in recs if ((r.get("metrics") or {}).get(metric) or {}).get("status") == "ok"]
     if datasets:
         recs = [r for r in recs if (r.get("dataset") or {}).get("name") in datasets]
     if by:

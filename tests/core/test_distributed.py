@@ -115,8 +115,12 @@ def test_env_shard_from_launcher_variables(monkeypatch):
         resolve_shard("0/2")
 
 
-def test_find_runs_latest_per_model(fake_plugins, tmp_path):
-    from talkbench.records import find_runs
+def test_select_runs_latest_per_model(fake_plugins, tmp_path):
+    from talkbench.records import load_records
+    from talkbench.reports import select_runs
+
+    def pick(out, *, model=None, latest=False, **kw):
+        return select_runs(load_records(out), models=[model] if model else None, latest=latest, **kw)
 
     out = tmp_path / "res"
     a = run_benchmark("copygen", "fakeds", metrics=["mae"], limit=1, out=out, progress=False, device="cpu")
@@ -124,7 +128,7 @@ def test_find_runs_latest_per_model(fake_plugins, tmp_path):
                       options={"gain": 3})
     (b / "record.json").write_text((b / "record.json").read_text().replace(
         '"created_at": "', '"created_at": "9'))  # make b unmistakably newer
-    latest = find_runs(out, model="copygen", latest=True)
+    latest = pick(out, model="copygen", latest=True)
     assert [r["run_dir"] for r in latest] == [b.name]
-    assert {r["run_dir"] for r in find_runs(out, model="copygen")} == {a.name, b.name}
-    assert find_runs(out, metric="loud") == [] and find_runs(out, dataset="other") == []
+    assert {r["run_dir"] for r in pick(out, model="copygen")} == {a.name, b.name}
+    assert pick(out, metric="loud") == [] and pick(out, datasets=["other"]) == []

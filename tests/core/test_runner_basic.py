@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from talkbench import read_frames
-from talkbench.records import find_runs, load_records
+from talkbench.records import load_records
+from talkbench.reports import select_runs
 from talkbench.runner import run_benchmark
 
 
@@ -86,9 +87,9 @@ def test_different_options_get_a_different_run_dir(fake_plugins, tmp_path):
     b = _run(tmp_path, limit=1, options={"gain": 5})
     c = _run(tmp_path, limit=1, seed=1)
     assert len({a, b, c}) == 3
-    recs = find_runs(tmp_path / "res", model="copygen", dataset="fakeds")
+    recs = select_runs(load_records(tmp_path / "res"), models=["copygen"], datasets=["fakeds"], latest=False)
     assert len(recs) == 3 and recs[0]["created_at"] >= recs[-1]["created_at"]
-    assert [r["seeds"]["seed"] for r in find_runs(tmp_path / "res", model="copygen")].count(1) == 1
+    assert [r["seeds"]["seed"] for r in select_runs(load_records(tmp_path / "res"), models=["copygen"], latest=False)].count(1) == 1
 
 
 def test_progress_bar_shows_rate_and_eta(fake_plugins, tmp_path, capsys, monkeypatch):

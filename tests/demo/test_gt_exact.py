@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from talkbench.cli import cli
+from talkbench.records import record_problems, score_file_problems
 
 
 def test_gt_on_demo_prints_ssim_one_and_psnr_na(demo_build, tmp_path):
@@ -23,6 +24,10 @@ def test_gt_on_demo_prints_ssim_one_and_psnr_na(demo_build, tmp_path):
     faces = rec["metrics"]["ssim"]["faces"]["backends"]
     assert [(f["backend"], f["version"], f["n_clips"]) for f in faces] == [("given", "given-1", 2)]
     assert "table_label" not in rec["metrics"]["psnr"]["protocol"]
+    # the real metrics' records and score files follow the schema (talkbench/records/schema.py)
+    assert record_problems(rec) == []
+    scores = list(tmp_path.rglob("scores/*.json"))
+    assert len(scores) == 2 and all(score_file_problems(json.loads(p.read_text())) == [] for p in scores)
 
 
 def test_gt_scored_from_the_encoded_mp4_is_labelled_and_lossy(demo_build, tmp_path):

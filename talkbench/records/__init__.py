@@ -1,31 +1,11 @@
 """Run records: one self-describing JSON per run (as lm-evaluation-harness), plus per-clip CSV.
 
-``record.json`` schema (``schema_version`` 1)::
+The schema of ``record.json`` and of each ``scores/<clip>.json`` is code:
+``talkbench.records.schema`` (``Record``, ``ScoreFile``; one documented line per field, from which
+the README's record section is generated); ``record_problems(record)`` checks one.
 
-    schema_version  1
-    run_id          "<run dir name>-<created_at compact>"
-    created_at      ISO-8601 UTC; duration_s: wall seconds of the invocation that merged it
-    talkbench       {version, git_hash, git_dirty}   (git fields null outside a checkout)
-    environment     {python, platform, torch, numpy, cuda, device, hostname, threads}
-    model           {name, version, options, checkpoint {path, sha256} | null, label, weights}
-    dataset         {name, split, n_clips, split_size (clips the split holds), clip_ids_sha256,
-                     file_list_sha256, options, root (resolved)}
-    seeds           {seed}
-    io              {fps 25, sample_rate 16000, scored_from "decoded_video",
-                     video_resampled_clips, audio_resampled_clips, source_fps, source_sample_rates}
-    metrics         {name: {value, n, n_clips, label, higher_is_better, version, aggregation,
-                            protocol, weights [weight_record...], status ok|unavailable, reason,
-                            + the metric's own aggregate extras (clip_mean, ...)}}
-    failures        [{clip_id, stage, reason, traceback, metric?}]
-    n_failed_clips  clips with at least one failure
-    coverage        {clips, scored_clips, failed_clips [ids], split_size, complete,
-                     available_metrics}: a clip is scored when it has no failure and a current
-                     score of every available metric of the invocation (exit status 3 if not)
-    invocation      {generated_now, scored_now}: what the invocation that wrote it did
-    shard           {index, count, source, merged_from}
-    run_dir         the directory name (``<model>-<dataset>-<split>-<hash12>``)
-
-``load_records(results_dir)`` returns every record under a directory, newest first.
+``load_records(results_dir)`` returns every record under a directory, newest first; pick runs
+from them with ``talkbench.reports.select_runs``.
 """
 
 from __future__ import annotations
@@ -42,6 +22,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from talkbench.atomic import atomic_write_bytes, atomic_write_json, read_json
+from talkbench.records.schema_check import record_problems, score_file_problems  # noqa: F401  (the public check)
 
 SCHEMA_VERSION = 1
 RECORD = "record.json"
@@ -129,32 +110,4 @@ def load_records(results_dir: str | Path) -> list[dict]:
             rec["_path"] = str(p)
             out.append(rec)
     out.sort(key=lambda r: r.get("created_at") or "", reverse=True)
-    return out
-
-
-def find_runs(results_dir: str | Path, *, model: str | None = None, dataset: str | None = None,
-              split: str | None = None, label: str | None = None, metric: str | None = None,
-              latest: bool = False) -> list[dict]:
-    """Records filtered by model/dataset/split/label (and having ``metric`` ok), newest first.
-
-    With ``latest``, only the newest record per (model, label, dataset, split) is kept.
-    """
-    out, seen = [], set()
-    for rec in load_records(results_dir):
-        m, d = rec.get("model", {}), rec.get("dataset", {})
-        if model is not None and m.get("name") != model:
-            continue
-        if dataset is not None and d.get("name") != dataset:
-            continue
-        if split is not None and d.get("split") != split:
-            continue
-        if label is not None and m.get("label") != label:
-            continue
-        if metric is not None and rec.get("metrics", {}).get(metric, {}).get("status") != "ok":
-            continue
-        key = (m.get("name"), m.get("label"), d.get("name"), d.get("split"))
-        if latest and key in seen:
-            continue
-        seen.add(key)
-        out.append(rec)
     return out
