@@ -39,3 +39,13 @@ def test_batched_deduplicated_descriptors_equal_dlib_per_frame(realdata):
     again = emb.embed(frames[:1], track.landmarks[:1], track.boxes[:1])
     assert calls == [N]  # memo hit: no second call
     np.testing.assert_array_equal(again[0], got[0])
+
+
+def test_subsampled_csim_is_labelled_and_the_demo_asks_for_it():
+    from talkbench import get_metric
+    from talkbench.cli.run_cmds import DEMO_METRIC_OPTIONS, DEMO_METRICS
+
+    assert {"csim_dlib", "lmd", "cpbd"} <= set(DEMO_METRICS)
+    stride = DEMO_METRIC_OPTIONS["csim_dlib"]["frame_stride"]
+    assert get_metric("csim_dlib")(frame_stride=stride).protocol()["table_note"] == f"every {stride}th frame only"
+    assert "table_note" not in get_metric("csim_dlib")().protocol()
