@@ -61,8 +61,9 @@ class _Statistic:
     def __init__(self, aggregation: str, per_clip: Sequence[Mapping[str, Any]], aggregate: Aggregate | None,
                  metric: str):
         self.kind, self.per_clip, self.aggregate, self.metric = aggregation, per_clip, aggregate, metric
-        try:
-            self.v = np.array([float(r["value"]) for r in per_clip], dtype=np.float64)
+        try:  # a corpus statistic resamples the per-clip results themselves (FID has no per-clip value)
+            self.v = np.array([float(r["value"]) if aggregation != "corpus" else np.nan
+                               for r in per_clip], dtype=np.float64)
             self.w = np.array([float(r.get("n", 1) or 1) for r in per_clip], dtype=np.float64)
         except (KeyError, TypeError, ValueError):
             raise StatsUnavailable(f"{metric}: a per-clip result has no numeric value") from None

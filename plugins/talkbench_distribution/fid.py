@@ -81,7 +81,8 @@ class FID(Metric):
         device = str(getattr(self, "device", "cpu"))
         g = batched_features(self.net, gen, o["resize"], o["batch_size"], device)
         r = batched_features(self.net, ref, o["resize"], o["batch_size"], device)
-        return {"value": float(len(g)), "n": int(len(g)), "value_is": "frames contributed",
+        # no per-clip Fréchet distance (not meaningful): n frames contributed, value None
+        return {"value": None, "n": int(len(g)),
                 "features": pack_features(g), "ref_features": pack_features(r)}
 
     def aggregate(self, per_clip: Sequence[Mapping[str, Any]]) -> dict[str, Any]:

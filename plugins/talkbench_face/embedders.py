@@ -77,12 +77,14 @@ def dlib_model_path(filename: str = DLIB_DESCRIPTOR_FILE) -> Path:
 class DlibDescriptor:
     name = "dlib"
     chip_size, chip_padding = 150, 0.25
+    memo_max = 20000  # descriptors kept (128 float64 each: ~20 MB)
 
     def __init__(self) -> None:
         import dlib
 
         self.model_path = dlib_model_path()
         self.net = dlib.face_recognition_model_v1(str(self.model_path))
+        self._memo: dict[bytes, np.ndarray] = {}
 
     @staticmethod
     def shape(landmarks68: np.ndarray, box: np.ndarray):
@@ -96,11 +98,26 @@ class DlibDescriptor:
         return dlib.full_object_detection(rect, pts)
 
     def embed(self, frames: np.ndarray, landmarks: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """One 128-d descriptor per frame.
+
+        The descriptor is a deterministic function of the 150×150 chip, so identical chips
+        (ground truth scored against itself, a static generator's repeated frame) are computed
+        once, and the rest go through dlib's batched call (same numbers, ~1.5× faster on CPU).
+        """
+        import hashlib
+
         import dlib
 
-        out = []
-        for frame, lm, box in zip(frames, landmarks, boxes):
-            chip = dlib.get_face_chip(np.ascontiguousarray(frame), self.shape(lm, box),
-                                      size=self.chip_size, padding=self.chip_padding)
-            out.append(np.asarray(self.net.compute_face_descriptor(chip), dtype=np.float64))
-        return np.stack(out)
+        chips = [dlib.get_face_chip(np.ascontiguousarray(frame), self.shape(lm, box),
+                                    size=self.chip_size, padding=self.chip_padding)
+                 for frame, lm, box in zip(frames, landmarks, boxes)]
+        keys = [hashlib.blake2b(np.ascontiguousarray(c).data, digest_size=16).digest() for c in chips]
+        todo = {k: c for k, c in zip(keys, chips) if k not in self._memo}
+        if todo:
+            batch = list(todo.values())
+            for k, d in zip(todo, self.net.compute_face_descriptor(batch)):
+                self._memo[k] = np.asarray(d, dtype=np.float64)
+        out = np.stack([self._memo[k] for k in keys])
+        if len(self._memo) > self.memo_max:  # a per-run memo, not a growing cache
+            self._memo.clear()
+        return out

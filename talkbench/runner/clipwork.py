@@ -19,6 +19,7 @@ import numpy as np
 from talkbench import fingerprint
 from talkbench.clip import Clip
 from talkbench.errors import ClipFailure, TalkbenchError
+from talkbench.interfaces import AGG_CORPUS
 from talkbench.hashing import sha256_file
 from talkbench.atomic import WriteError, atomic_write_json, read_json
 from talkbench.runner.metricset import MetricState
@@ -119,9 +120,12 @@ def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, t
     return ready
 
 
-def _check_result(result: Any, metric: str) -> dict:
+def _check_result(result: Any, metric: str, aggregation: str = "mean") -> dict:
     if not isinstance(result, dict) or "value" not in result:
         raise ClipFailure(f"metric {metric} returned {type(result).__name__} without a 'value'")
+    if result["value"] is None and aggregation == AGG_CORPUS:
+        # a corpus statistic (FID, FVD) has no per-clip number; the clip's features carry it
+        return dict(result)
     value = float(result["value"])
     if not np.isfinite(value):
         raise ClipFailure(f"metric {metric} returned a non-finite value ({value})")
@@ -181,7 +185,8 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
         inputs = fingerprint.inputs_key(entry)
         for m in todo:
             try:
-                result = _check_result(m.instance.compute(scored, source), m.name)
+                result = _check_result(m.instance.compute(scored, source), m.name,
+                                       getattr(m.instance, "aggregation", "mean"))
                 entry["metrics"][m.name] = dict(result, _key=m.key, _inputs=inputs)
                 outcome.scored.append(m.name)
             except Exception as exc:  # one metric failing on one clip is recorded, not fatal
