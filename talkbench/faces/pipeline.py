@@ -107,6 +107,7 @@ def track_faces(
     """Follow the main face of ``clip`` (a Clip, or T×H×W×3 frames) through every frame.
 
     ``backend``: ``given`` (clip.meta["landmarks"]/["boxes"], e.g. demo clips), ``dlib``, ``fan``,
+    a backend a plugin registered (``register_face_backends``, e.g. ``s3fd-syncnet``: boxes only),
     or ``auto`` = given if present, else fan if its weights are present, else dlib; which one ran
     and why is in ``track.backend`` / ``track.meta``. ``no_face``: skip|previous|center for
     frames without a face after interpolating gaps of ≤ ``max_gap`` frames; ``smooth``: window
