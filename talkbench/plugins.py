@@ -125,6 +125,10 @@ def _expected(kind: str) -> type:
     from talkbench.interfaces import Dataset, Generator, Metric, Trainer
     from talkbench.weights import WeightSpec
 
+    if kind == "face backend":  # late: the face pipeline imports cv2
+        from talkbench.faces.backends.base import LandmarkBackend
+
+        return LandmarkBackend
     return {"generator": Generator, "metric": Metric, "dataset": Dataset,
             "weights file": WeightSpec, "trainer": Trainer}[kind]
 
@@ -135,8 +139,9 @@ def _check_type(kind: str, obj: Any, plugin: str) -> None:
         if not isinstance(obj, base):
             raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a talkbench.WeightSpec")
     elif not (isinstance(obj, type) and issubclass(obj, base)):
+        where = "talkbench.faces" if kind == "face backend" else "talkbench"
         raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a subclass of "
-                        f"talkbench.{base.__name__}")
+                        f"{where}.{base.__name__}")
 
 
 def _collect(hook_name: str, kind: str) -> dict[str, Any]:
@@ -184,6 +189,11 @@ def get_weight_specs() -> dict[str, Any]:
 
 def get_trainers() -> dict[str, Any]:
     return _collect("register_trainers", "trainer")
+
+
+def get_face_backends() -> dict[str, Any]:
+    """Face backends registered by plugins (``talkbench.faces.make_backend`` looks here)."""
+    return _collect("register_face_backends", "face backend")
 
 
 def _lookup(kind: str, name: str, items: dict[str, Any]) -> Any:

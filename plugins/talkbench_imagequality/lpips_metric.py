@@ -19,7 +19,9 @@ from talkbench import (
     weight_record,
 )
 
-from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions_info, region_protocol, with_faces_summary
+from talkbench_imagequality.regions import (
+    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, with_faces_summary,
+)
 
 # torchvision's ImageNet checkpoints; the 8 hex digits in each name are the sha256 prefix that
 # torchvision itself checks.
@@ -87,6 +89,7 @@ class LPIPS(Metric):
 
     def load(self, device: str = "cpu") -> None:
         super().load(device)
+        check_regions_available(self.options, self.name)
         import torch
 
         spec = BACKBONES[self.options["net"]]

@@ -8,7 +8,9 @@ import numpy as np
 
 from talkbench import AGG_POOLED, Metric, Option
 
-from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions_info, region_protocol, with_faces_summary
+from talkbench_imagequality.regions import (
+    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, with_faces_summary,
+)
 
 
 def psnr_frames(gen: np.ndarray, ref: np.ndarray, max_db: float = 100.0, compat_uint8: bool = False) -> np.ndarray:
@@ -42,6 +44,10 @@ class PSNR(Metric):
         Option("max_db", float, 100.0, "PSNR given to identical frames (TalkLip uses 100)"),
         Option("compat_uint8", bool, False, "reproduce TalkLip's uint8 wrap-around bug (never for new numbers)"),
     )
+
+    def load(self, device: str = "cpu") -> None:
+        super().load(device)
+        check_regions_available(self.options, self.name)
 
     def compute(self, generated, reference) -> dict[str, Any]:
         gen, ref, info = paired_regions_info(generated, reference, self.options, self.name)

@@ -18,7 +18,12 @@ REGION_OPTIONS = (
            choices=("face", "full")),
     Option("size", int, 96, "resize each region to size×size (0 keeps the native size)", min=0),
     Option("color", str, "rgb", "colour space the metric sees", choices=("rgb", "gray")),
-    Option("face_backend", str, "auto", "talkbench.faces backend for region=face"),
+    Option("face_backend", str, "auto", "talkbench.faces backend for region=face (boxes=track)"),
+    Option("boxes", str, "track", "region=face boxes: a talkbench.faces track (face_backend, smoothed) "
+           "or talklip (TalkLip's bbx_extract.py: S3FD per frame, best box, int(), centred 96×96 "
+           "when none, no smoothing)", choices=("track", "talklip")),
+    Option("boxes_dir", str, "", "boxes=talklip: folder of <clip_id>.npy boxes from TalkLip's "
+           "bbx_extract.py (its --bbx_root); empty: detect them as it does (needs s3fd-619a316812.pth)"),
 )
 
 
@@ -79,7 +84,15 @@ def paired_regions_info(generated: Clip, reference: Clip | None, options: dict,
         # a generator that outputs another resolution is compared on the reference's grid
         gen = np.stack([cv2.resize(f, (ref.shape[2], ref.shape[1]), interpolation=cv2.INTER_LINEAR) for f in gen])
     size = options["size"]
-    if options["region"] == "face":
+    if options["region"] == "face" and options.get("boxes") == "talklip":
+        from talkbench_imagequality.talklip_boxes import talklip_boxes, talklip_crop
+
+        boxes, info["faces"] = talklip_boxes(reference, options, n)
+        gen = [talklip_crop(f, b, i, generated.id) for i, (f, b) in enumerate(zip(gen, boxes))]
+        ref = [talklip_crop(f, b, i, reference.id) for i, (f, b) in enumerate(zip(ref, boxes))]
+        if not size:
+            raise ClipFailure("region=face needs size > 0")
+    elif options["region"] == "face":
         boxes, info["faces"] = _face_boxes(reference, options["face_backend"], metric)
         boxes = boxes[:n]
         gen = [_crop(f, b) for f, b in zip(gen, boxes)]
@@ -98,10 +111,31 @@ def region_protocol(metric, options: dict) -> dict:
     from talkbench.faces import PROTOCOL_BACKENDS
 
     out = dict(options)
+    if options.get("region") == "face" and options.get("boxes") == "talklip":
+        from talkbench_imagequality.talklip_boxes import DETECTOR
+
+        given = bool(options.get("boxes_dir"))
+        out["face_boxes"] = {
+            "protocol": "talklip", "reference": "Sxjdwang/TalkLip preparation/bbx_extract.py + evaluation/visual_quality.py",
+            "source": "files" if given else "detector",
+            "detector": None if given else f"{DETECTOR} (talkbench_s3fd: face-alignment's s3fd-619a316812.pth, "
+                                           "full-resolution frames fed RGB with BGR means, batches of 32)",
+            "boxes_dir": options.get("boxes_dir") or None,
+        }
+        out["table_note"] = "TalkLip face boxes" + (" (given files)" if given else "")
+        return out
     if options.get("region") == "face" and options.get("face_backend") not in PROTOCOL_BACKENDS:
         out["table_label"] = f"{metric.label} ({options['face_backend']} faces)"
         out["table_note"] = f"{options['face_backend']} face boxes"
     return out
+
+
+def check_regions_available(options: dict, metric: str) -> None:
+    """A metric's ``load``: MetricUnavailable when its face boxes cannot be made here."""
+    if options.get("region") == "face" and options.get("boxes") == "talklip":
+        from talkbench_imagequality.talklip_boxes import check_available
+
+        check_available(options, metric)
 
 
 def with_faces_summary(agg: dict, per_clip) -> dict:

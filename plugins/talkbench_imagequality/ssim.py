@@ -9,7 +9,9 @@ from skimage.metrics import structural_similarity
 
 from talkbench import AGG_POOLED, Metric
 
-from talkbench_imagequality.regions import REGION_OPTIONS, paired_regions_info, region_protocol, with_faces_summary
+from talkbench_imagequality.regions import (
+    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, with_faces_summary,
+)
 
 
 def ssim_frames(gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
@@ -32,6 +34,10 @@ class SSIM(Metric):
     value_range = (-1.0, 1.0)
     description = "Structural similarity (gaussian σ=1.5, population covariance), frames pooled"
     options = REGION_OPTIONS
+
+    def load(self, device: str = "cpu") -> None:
+        super().load(device)
+        check_regions_available(self.options, self.name)
 
     def compute(self, generated, reference) -> dict[str, Any]:
         gen, ref, info = paired_regions_info(generated, reference, self.options, self.name)

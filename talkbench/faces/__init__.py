@@ -14,6 +14,7 @@ Coordinates: full-frame pixels, boxes (x1, y1, x2, y2) with x2/y2 exclusive, lan
 in iBUG-68 order; see ``talkbench.faces.face_track``.
 """
 
+from talkbench.faces.backends.base import Detection, LandmarkBackend
 from talkbench.faces.crops import (
     SYNCNET_PAD_VALUE,
     apply_mask,
@@ -29,6 +30,7 @@ from talkbench.faces.crops import (
     wav2lip_boxes,
 )
 from talkbench.faces.geometry import from_crop_coords, to_crop_coords
+from talkbench.faces.backends import make_backend
 from talkbench.faces.paste import feather_mask, paste_back
 from talkbench.faces.pipeline import BACKEND_CHOICES, choose_backend, track_faces
 from talkbench.faces.provenance import PROTOCOL_BACKENDS, face_facts, metric_backend, summarise_faces
@@ -36,6 +38,7 @@ from talkbench.faces.face_track import FaceTrack
 from talkbench.faces.track_cleanup import NO_FACE_POLICIES, smooth_boxes
 
 __all__ = [
+    "Detection", "LandmarkBackend", "make_backend",
     "BACKEND_CHOICES", "NO_FACE_POLICIES", "PROTOCOL_BACKENDS", "face_facts", "metric_backend",
     "summarise_faces", "SYNCNET_PAD_VALUE", "FaceTrack", "apply_mask",
     "choose_backend", "crop_resize", "difftalk_mask", "feather_mask", "from_crop_coords",

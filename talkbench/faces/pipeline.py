@@ -31,9 +31,15 @@ def has_given_geometry(clip: Clip) -> bool:
 
 
 def choose_backend(clip: Clip, backend: str) -> tuple[str, str]:
-    """(backend to run, why) for ``backend`` in auto/given/dlib/fan."""
+    """(backend to run, why) for ``backend`` in auto/given/dlib/fan or a plugin's backend."""
     if backend not in BACKEND_CHOICES:
-        raise ValueError(f"face backend {backend!r}: use one of {', '.join(BACKEND_CHOICES)}")
+        from talkbench.faces.backends import plugin_backends
+
+        registered = plugin_backends()
+        if backend in registered:
+            return backend, "requested"
+        raise ValueError(f"face backend {backend!r}: use one of "
+                         f"{', '.join((*BACKEND_CHOICES, *sorted(registered)))}")
     if backend != "auto":
         return backend, "requested"
     if has_given_geometry(clip):
@@ -101,6 +107,7 @@ def track_faces(
     """Follow the main face of ``clip`` (a Clip, or T×H×W×3 frames) through every frame.
 
     ``backend``: ``given`` (clip.meta["landmarks"]/["boxes"], e.g. demo clips), ``dlib``, ``fan``,
+    a backend a plugin registered (``register_face_backends``, e.g. ``s3fd-syncnet``: boxes only),
     or ``auto`` = given if present, else fan if its weights are present, else dlib; which one ran
     and why is in ``track.backend`` / ``track.meta``. ``no_face``: skip|previous|center for
     frames without a face after interpolating gaps of ≤ ``max_gap`` frames; ``smooth``: window
@@ -160,7 +167,7 @@ def _track_faces(clip, backend, no_face, smooth, cache, *, smooth_method, max_ga
     )
     meta.update(
         stats=stats, frame_shape=[h, w], detect=be.settings(), cache_key=key,
-        box_style=BOX_STYLE[name], cache=status,
+        box_style=BOX_STYLE.get(name) or be.box_style or name, cache=status,
         multiple_faces_frames=int((raw["counts"] > 1).sum()),
         seconds=round(time.perf_counter() - started, 3),
     )

@@ -57,7 +57,12 @@ def _backend_weights(backend: str) -> tuple[tuple[str, str, str], ...]:
 
         p = predictor_path()
         return ((PREDICTOR_FILE, str(p), sha256_file(p)),)
-    return ()
+    if backend == "given":
+        return ()
+    from talkbench.faces.backends import plugin_backends
+
+    cls = plugin_backends().get(backend)
+    return tuple(tuple(w) for w in cls.weight_files()) if cls is not None else ()
 
 
 def face_facts(track: FaceTrack, requested: str, reason: str | None = None) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from talkbench.errors import TalkbenchError, UnknownNameError
 from talkbench.weights import WeightSpec
 
 HOOKS = ["register_generators", "register_metrics", "register_datasets", "register_weights",
-         "register_commands", "register_trainers"]
+         "register_commands", "register_trainers", "register_face_backends"]
 
 
 def test_every_hookspec_is_documented_and_bodyless():
@@ -93,6 +93,48 @@ def test_register_trainers_hook(probe):
     assert plugins.get_trainer("probetrain") is T
     with pytest.raises(UnknownNameError, match="unknown trainer 'probetrai'. Did you mean 'probetrain'"):
         plugins.get_trainer("probetrai")
+
+
+def test_register_face_backends_hook(probe):
+    """A plugin's backend is found by name by make_backend and track_faces, options included."""
+    import numpy as np
+
+    from talkbench.faces import Detection, LandmarkBackend, make_backend, track_faces
+
+    class Centre(LandmarkBackend):
+        name = "probe-centre"
+        box_style = "probe"
+
+        def __init__(self, device="cpu", detect_max_side=0, half=8):
+            super().__init__(detect_max_side)
+            self.half = half
+
+        @property
+        def version(self):
+            return "probe-1"
+
+        def settings(self):
+            return {"half": self.half}
+
+        def detect(self, frame):
+            h, w = frame.shape[:2]
+            box = np.array([w / 2 - self.half, h / 2 - self.half, w / 2 + self.half, h / 2 + self.half], np.float32)
+            return [Detection(box, np.full((68, 2), np.nan, np.float32), 1.0)]
+
+    class P:
+        @hookimpl
+        def register_face_backends(self, register):
+            register(Centre)
+
+    probe(P())
+    assert plugins.get_face_backends() == {"probe-centre": Centre}
+    assert make_backend("probe-centre", half=4).half == 4
+    track = track_faces(np.zeros((3, 40, 60, 3), np.uint8), backend="probe-centre", cache=False, smooth=0)
+    assert track.backend == "probe-centre" and track.version == "probe-1"
+    assert track.meta["box_style"] == "probe" and track.meta["detect"] == {"half": 8}
+    np.testing.assert_array_equal(track.boxes, [[22, 12, 38, 28]] * 3)
+    with pytest.raises(ValueError, match="unknown face backend 'probe-centr'; use one of .*probe-centre"):
+        make_backend("probe-centr")
 
 
 def test_register_commands_hook(probe):
@@ -231,6 +273,8 @@ def test_a_name_registered_twice_by_one_plugin_is_an_error(probe):
     ("get_datasets", "register_datasets", type("NotADataset", (), {"name": "nad"}), "talkbench.Dataset"),
     ("get_trainers", "register_trainers", type("NotATrainer", (), {"name": "nat"}), "talkbench.Trainer"),
     ("get_weight_specs", "register_weights", type("Spec", (), {"name": "nws"})(), "talkbench.WeightSpec"),
+    ("get_face_backends", "register_face_backends", type("NotABackend", (), {"name": "nab"}),
+     "talkbench.faces.LandmarkBackend"),
 ])
 def test_registering_the_wrong_kind_of_object_is_a_type_error(probe, getter, hook, obj, expected):
     import types

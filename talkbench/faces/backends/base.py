@@ -16,7 +16,12 @@ class Detection(NamedTuple):
 
 
 class LandmarkBackend(ABC):
+    """A face detector (+ landmark fitter). Plugins register subclasses through the
+    ``register_face_backends`` hook; a boxes-only detector returns NaN landmarks."""
+
     name: str = ""
+    #: what the boxes cover, recorded with every track (``talkbench.faces.pipeline.BOX_STYLE``)
+    box_style: str = ""
 
     def __init__(self, detect_max_side: int = 360) -> None:
         self.detect_max_side = int(detect_max_side)
@@ -29,6 +34,15 @@ class LandmarkBackend(ABC):
     @abstractmethod
     def detect(self, frame: np.ndarray) -> list[Detection]:
         """All faces in one RGB uint8 frame."""
+
+    def detect_batch(self, frames: np.ndarray) -> list[list[Detection]]:
+        """All faces in each of several frames (backends that batch the network override it)."""
+        return [self.detect(f) for f in frames]
+
+    @classmethod
+    def weight_files(cls) -> list[tuple[str, str, str]]:
+        """(registry name, path, sha256) of each weights file it runs, for the record."""
+        return []
 
     def settings(self) -> dict:
         """What changes the output besides the frames (recorded, and part of the cache key)."""
