@@ -11,8 +11,8 @@ conversion to 16-bit PCM in one step. Resamplers (``resampler=``):
 * ``ffmpeg_float``: the same libswresample conversion to float mono, without the PCM16
   quantisation (for pipelines that never write a wav).
 
-A file already at the target rate and mono is read as is by both (a 16 kHz mono PCM16 wav is
-then the same numbers; float files keep their precision under ``ffmpeg_float``).
+A file already mono at the target rate is read as is by both (a 16 kHz mono PCM16 wav gives the
+same numbers as the reference's; a float file keeps its precision).
 """
 
 from __future__ import annotations
@@ -156,8 +156,9 @@ def read_audio(path: str | Path, sample_rate: int = 16000,
     frames, native, channels, fmt = _frames_of(path)
     info = {"source_sample_rate": native, "source_channels": channels, "sample_rate": sample_rate,
             "resampled": native != sample_rate, "downmixed": channels > 1}
-    if native == sample_rate and channels == 1 and (fmt.startswith("s16") or resampler == "ffmpeg_float"):
-        # nothing to convert: the samples as they are (s16 → /32768 is what either path gives)
+    if native == sample_rate and channels == 1:
+        # nothing to convert: the samples as they are (a float file, e.g. the runs' lossless
+        # copies, keeps its precision; the SyncNet MFCC rounds to int16 itself, as the reference)
         out = to_mono(decode_audio(path)[0])
         return out, info | {"resampler": "none", "resampler_reference": "already mono at the target rate"}
     out = _swr(frames, native, "", fmt, sample_rate, resampler)
