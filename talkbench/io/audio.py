@@ -1,8 +1,22 @@
-"""Audio decoding to float32 mono at a fixed sample rate."""
+"""Audio decoding to float32 mono at a fixed sample rate, resampled as ffmpeg resamples.
+
+The reference pipelines extract audio with ``ffmpeg -i IN -ac 1 -vn -acodec pcm_s16le -ar 16000
+OUT.wav`` (syncnet_python, Wav2Lip): libswresample with its defaults, downmix, rate change and
+conversion to 16-bit PCM in one step. Resamplers (``resampler=``):
+
+* ``ffmpeg_s16`` (default): exactly that: the decoded samples go through PyAV's
+  ``AudioResampler`` (libswresample) to s16 mono at the target rate, then /32768, as the
+  reference reads its wav back. Equal to the ffmpeg CLI's wav sample for sample
+  (tests/io_rates/test_audio_resampler.py).
+* ``ffmpeg_float``: the same libswresample conversion to float mono, without the PCM16
+  quantisation (for pipelines that never write a wav).
+
+A file already mono at the target rate is read as is by both (a 16 kHz mono PCM16 wav gives the
+same numbers as the reference's; a float file keeps its precision).
+"""
 
 from __future__ import annotations
 
-from math import gcd
 from pathlib import Path
 
 import av
@@ -18,14 +32,45 @@ def to_mono(samples: np.ndarray) -> np.ndarray:
     return samples.mean(axis=0) if samples.ndim == 2 else samples
 
 
-def resample_audio(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
-    """Polyphase resampling (scipy): deterministic and the same on every machine."""
-    if src_rate == dst_rate:
-        return samples.astype(np.float32, copy=False)
-    from scipy.signal import resample_poly  # late: scipy.signal costs seconds at `import talkbench`
+RESAMPLERS = ("ffmpeg_s16", "ffmpeg_float")
+DEFAULT_RESAMPLER = "ffmpeg_s16"
+RESAMPLER_REFERENCE = {
+    "ffmpeg_s16": "libswresample defaults to s16 mono (ffmpeg -ac 1 -acodec pcm_s16le -ar RATE), read back /32768",
+    "ffmpeg_float": "libswresample defaults to float mono (no PCM16 quantisation)",
+}
 
-    g = gcd(int(src_rate), int(dst_rate))
-    return resample_poly(samples, dst_rate // g, src_rate // g).astype(np.float32)
+
+def check_resampler(name: str) -> str:
+    if name not in RESAMPLERS:
+        raise ValueError(f"unknown resampler {name!r}; use one of {', '.join(RESAMPLERS)}")
+    return name
+
+
+def _swr(chunks, rate: int, layout: str, fmt: str, dst_rate: int, resampler: str) -> np.ndarray:
+    """Push ``av.AudioFrame`` chunks through one libswresample context (as ffmpeg's aresample)."""
+    out_fmt = "s16" if resampler == "ffmpeg_s16" else "flt"
+    swr = av.AudioResampler(format=out_fmt, layout="mono", rate=dst_rate)
+    pieces = []
+    for frame in [*chunks, None]:
+        for o in swr.resample(frame):
+            pieces.append(o.to_ndarray().reshape(-1))
+    if not pieces:
+        return np.zeros(0, np.float32)
+    data = np.concatenate(pieces)
+    return (data.astype(np.float32) / 32768.0) if out_fmt == "s16" else data.astype(np.float32)
+
+
+def resample_audio(samples: np.ndarray, src_rate: int, dst_rate: int,
+                   resampler: str = DEFAULT_RESAMPLER) -> np.ndarray:
+    """Mono float32 ``samples`` from ``src_rate`` to ``dst_rate`` with libswresample (see module)."""
+    check_resampler(resampler)
+    samples = np.asarray(samples, dtype=np.float32)
+    if src_rate == dst_rate and resampler == "ffmpeg_float":
+        return samples
+    frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
+    frame.sample_rate = int(src_rate)
+    frame.pts = 0
+    return _swr([frame], int(src_rate), "mono", "flt", int(dst_rate), resampler)
 
 
 def _decode_wav_fast(path: Path) -> tuple[np.ndarray, int] | None:
@@ -84,12 +129,37 @@ def decode_audio(path: str | Path) -> tuple[np.ndarray, int]:
     return data.astype(np.float32), int(rate)
 
 
-def read_audio(path: str | Path, sample_rate: int = 16000) -> tuple[np.ndarray, dict]:
+def _frames_of(path: Path) -> tuple[list, int, int, str]:
+    """The decoded audio frames of the first audio stream, its rate, channels and sample format."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                raise MediaError(
+                    f"{path}: has no audio stream; give the audio separately (a sibling .wav or --audio)"
+                )
+            stream = container.streams.audio[0]
+            frames = list(container.decode(stream))
+    except av.error.FFmpegError as exc:
+        raise MediaError(f"{path}: cannot decode audio ({exc}); re-encode it, e.g. ffmpeg -i IN OUT.wav") from None
+    if not frames:
+        raise MediaError(f"{path}: audio stream is empty")
+    first = frames[0]
+    return frames, int(first.sample_rate), len(first.layout.channels), first.format.name
+
+
+def read_audio(path: str | Path, sample_rate: int = 16000,
+               resampler: str = DEFAULT_RESAMPLER) -> tuple[np.ndarray, dict]:
     """Mono float32 audio at ``sample_rate`` plus what was done to it (for the run record)."""
-    data, native = decode_audio(path)
-    channels = data.shape[0] if data.ndim == 2 else 1
-    mono = to_mono(data)
-    out = resample_audio(mono, native, sample_rate)
+    path = Path(path)
+    check_resampler(resampler)
+    check_not_empty(path, "audio")
+    frames, native, channels, fmt = _frames_of(path)
     info = {"source_sample_rate": native, "source_channels": channels, "sample_rate": sample_rate,
             "resampled": native != sample_rate, "downmixed": channels > 1}
-    return out, info
+    if native == sample_rate and channels == 1:
+        # nothing to convert: the samples as they are (a float file, e.g. the runs' lossless
+        # copies, keeps its precision; the SyncNet MFCC rounds to int16 itself, as the reference)
+        out = to_mono(decode_audio(path)[0])
+        return out, info | {"resampler": "none", "resampler_reference": "already mono at the target rate"}
+    out = _swr(frames, native, "", fmt, sample_rate, resampler)
+    return out, info | {"resampler": resampler, "resampler_reference": RESAMPLER_REFERENCE[resampler]}

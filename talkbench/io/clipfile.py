@@ -8,7 +8,8 @@ import av
 
 from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
 from talkbench.errors import MediaError
-from talkbench.io.audio import read_audio
+from talkbench.io.audio import DEFAULT_RESAMPLER, check_resampler, read_audio
+from talkbench.io.framerate import DEFAULT_FPS_POLICY, check_policy
 from talkbench.io.video import check_not_empty, read_frames
 
 AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg")
@@ -51,16 +52,23 @@ def load_clip(
     transcript: str | None = None,
     speaker: str | None = None,
     require_audio: bool = True,
+    fps_policy: str = DEFAULT_FPS_POLICY,
+    resampler: str = DEFAULT_RESAMPLER,
 ) -> Clip:
     """Lazy Clip from a video (or still image) file; audio from the file, ``audio_path`` or a sibling.
 
-    What resampling was done is stored in ``clip.meta["io"]`` once the data is decoded.
+    ``fps_policy``: which source frames make the ``fps`` frames (talkbench.io.framerate);
+    ``resampler``: how audio reaches ``sample_rate`` (talkbench.io.audio). Both are in
+    ``clip.meta["io"]["read"]`` at once (a scored file is read the same way), and what was done
+    is in ``clip.meta["io"]["video"]`` / ``["audio"]`` once the data is decoded.
     """
+    check_policy(fps_policy)
+    check_resampler(resampler)
     path = Path(path)
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
     check_not_empty(path)
-    meta: dict = {"io": {}}
+    meta: dict = {"io": {"read": {"fps_policy": fps_policy, "resampler": resampler}}}
     has_own_audio = False
     try:
         with av.open(str(path)) as c:
@@ -74,12 +82,12 @@ def load_clip(
         )
 
     def frames():
-        arr, info = read_frames(path, fps)
+        arr, info = read_frames(path, fps, fps_policy)
         meta["io"]["video"] = info
         return arr
 
     def audio():
-        arr, info = read_audio(apath, sample_rate)
+        arr, info = read_audio(apath, sample_rate, resampler)
         meta["io"]["audio"] = info | {"path": str(apath)}
         return arr
 

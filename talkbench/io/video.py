@@ -1,13 +1,16 @@
-"""Video frames: decode with frame-rate conversion, encode mp4 (H.264 + AAC) atomically."""
+"""Video frames: decode with ffmpeg's frame-rate conversion (talkbench.io.framerate), encode mp4
+(H.264 + AAC) atomically."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
 from talkbench.errors import MediaError
+from talkbench.io.framerate import DEFAULT_FPS_POLICY, POLICY_REFERENCE, FrameTimes, check_policy, indices_for
 from talkbench.io.mux import add_mono_audio, add_video, atomic_container, check_frames, encode_audio, encode_frames
 
 
@@ -17,7 +20,8 @@ def check_not_empty(path: Path, what: str = "video") -> None:
         raise MediaError(f"{path}: {what} file is empty (0 bytes); copy or download it again")
 
 
-def _decode(path: Path) -> tuple[list[np.ndarray], list[float], float]:
+def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
+    """Every decoded frame (RGB) and the timing facts ffmpeg's frame-rate rules work from."""
     check_not_empty(path)
     try:
         with av.open(str(path)) as container:
@@ -26,10 +30,17 @@ def _decode(path: Path) -> tuple[list[np.ndarray], list[float], float]:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             rate = float(stream.average_rate or stream.guessed_rate or 25)
-            frames, times = [], []
+            frames, pts, durations = [], [], []
             for frame in container.decode(stream):
                 frames.append(frame.to_ndarray(format="rgb24"))
-                times.append(float(frame.time) if frame.time is not None else len(times) / rate)
+                pts.append(frame.pts)
+                durations.append(int(frame.duration or 0))
+            times = FrameTimes(
+                pts=_fill_pts(pts, stream.time_base, rate), durations=np.array(durations, dtype=np.int64),
+                time_base=stream.time_base or Fraction(1, 25), file_start=container.start_time,
+                guessed_rate=stream.guessed_rate, n_streams=len(container.streams),
+                has_audio=bool(container.streams.audio),
+            )
     except av.error.FFmpegError as exc:
         raise MediaError(f"{path}: cannot decode video ({exc}); the file is unreadable or truncated") from None
     if not frames:
@@ -45,30 +56,42 @@ def _decode(path: Path) -> tuple[list[np.ndarray], list[float], float]:
     return frames, times, rate
 
 
-def conversion_indices(times: np.ndarray, src_fps: float, fps: float) -> np.ndarray:
-    """Source frame index for each output frame at ``fps`` (nearest-slot, as ffmpeg's fps filter).
+def _fill_pts(pts: list, time_base: Fraction | None, rate: float) -> np.ndarray:
+    """Frames without a pts (raw streams) are placed one nominal frame after the previous one."""
+    if all(p is not None for p in pts):
+        return np.array(pts, dtype=np.int64)
+    step = 1 / (rate * float(time_base)) if time_base else 1.0
+    out, prev = [], None
+    for p in pts:
+        prev = p if p is not None else (0 if prev is None else prev + int(round(step)))
+        out.append(prev)
+    return np.array(out, dtype=np.int64)
 
-    Output length = round(duration · fps) with duration = n_src / src_fps, so a 6.1 s clip at
-    22.13 fps gives 152 frames at 25 fps.
+
+def read_frames(path: str | Path, fps: float | None = 25.0,
+                fps_policy: str = DEFAULT_FPS_POLICY) -> tuple[np.ndarray, dict]:
+    """T×H×W×3 uint8 RGB frames at ``fps`` and what was done (for the clip's io facts).
+
+    ``fps_policy`` picks which source frames fill the output (talkbench.io.framerate):
+    ``ffmpeg_r25_avi`` (default: syncnet_python's ``-r 25`` conversion), ``ffmpeg_r25``,
+    ``fps_filter`` (``-vf fps=25``), or ``native`` (every frame, taken as ``fps``, as Wav2Lip's
+    LRS scoring reads them). ``fps=None`` keeps the native frames too.
     """
-    times = np.asarray(times, dtype=np.float64) - float(times[0])
-    n_out = max(1, int(round(len(times) / src_fps * fps)))
-    slots = np.round(times * fps).astype(np.int64)
-    # for each output slot k: the last source frame whose slot is <= k
-    return np.clip(np.searchsorted(slots, np.arange(n_out), side="right") - 1, 0, len(times) - 1)
-
-
-def read_frames(path: str | Path, fps: float | None = 25.0) -> tuple[np.ndarray, dict]:
-    """T×H×W×3 uint8 RGB frames at ``fps`` (None keeps the native rate) and a description."""
     path = Path(path)
+    check_policy(fps_policy)
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
     frames, times, src_fps = _decode(path)
-    info = {"source_fps": src_fps, "source_frames": len(frames), "fps": fps or src_fps}
-    if fps is None or abs(src_fps - fps) < 1e-3:
+    policy = "native" if fps is None else fps_policy
+    info = {"source_fps": src_fps, "source_frames": len(frames), "fps": fps or src_fps,
+            "fps_policy": policy, "fps_reference": POLICY_REFERENCE[policy]}
+    if policy == "native":
         return np.stack(frames), info | {"resampled": False}
-    idx = conversion_indices(np.array(times), src_fps, fps)
-    return np.stack([frames[i] for i in idx]), info | {"resampled": True}
+    idx = indices_for(policy, times, fps)
+    if len(idx) == 0:
+        raise MediaError(f"{path}: no frames left after the {policy} conversion to {fps} fps")
+    same = len(idx) == len(frames) and bool(np.all(idx == np.arange(len(frames))))
+    return np.stack([frames[i] for i in idx]), info | {"resampled": not same}
 
 
 def write_video(
