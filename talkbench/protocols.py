@@ -185,3 +185,24 @@ def caption_note(records) -> str:
         parts.append(f"{without} run{'s' if without > 1 else ''} without a preset")
     word = "Protocol preset" if len(seen) == 1 else "Protocol presets"
     return f"{word}: {'; '.join(parts)}."
+
+
+def _cell(text: str) -> str:
+    return (text or "–").replace("|", "\\|")
+
+
+def _value(v: Any) -> str:
+    return str(v).lower() if isinstance(v, bool) else str(v)
+
+
+def markdown_table(protocols: Mapping[str, Protocol]) -> str:
+    """The README's protocols table (``talkbench protocols --markdown``; a test keeps the README
+    equal to it, so the documentation cannot drift from the registered presets)."""
+    rows = ["| preset | reference it reproduces | detector | crop | fps | tracks | for (published numbers) "
+            "| options it sets |", "|---|---|---|---|---|---|---|---|"]
+    for _, p in sorted(protocols.items()):
+        opts = ", ".join(f"`{k}.{o}={_value(v)}`" for k, d in p.options.items() for o, v in d.items())
+        rows.append("| " + " | ".join([f"`{p.name}` v{p.version}: {_cell(p.description)}", _cell(p.reference),
+                                       _cell(p.detector), _cell(p.crop), _cell(p.fps), _cell(p.tracks),
+                                       _cell(p.published), opts or "–"]) + " |")
+    return "\n".join(rows) + "\n"

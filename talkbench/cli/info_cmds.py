@@ -123,16 +123,23 @@ def weights(download):
 Examples:
   talkbench protocols
   talkbench protocols --json
+  talkbench protocols --markdown     # the README's protocols table
   talkbench run --model wav2lip --dataset lrs2 --protocol syncdiff-table1
 """)
 @click.option("--json", "as_json", is_flag=True, help="the presets as JSON")
-def protocols(as_json):
+@click.option("--markdown", is_flag=True, help="the README's protocols table")
+def protocols(as_json, markdown):
     """List protocol presets (--protocol NAME): version, the reference pipeline each reproduces,
     the published numbers it is for, and the metric options it sets."""
     import json
 
     from talkbench.plugins import get_protocols
 
+    if markdown:
+        from talkbench.protocols import markdown_table
+
+        click.echo(markdown_table(get_protocols()), nl=False)
+        return
     presets = [p.describe() for _, p in sorted(get_protocols().items())]
     if as_json:
         click.echo(json.dumps(presets, indent=2, default=str))
