@@ -199,3 +199,34 @@ def test_cli_protocol_flag_and_listing(with_presets, tmp_path):
     assert ok.exit_code == 0, ok.output
     rec = json.loads(next(tmp_path.rglob("record.json")).read_text())
     assert rec["protocol"]["name"] == "fakeproto"
+
+
+def test_evaluate_with_a_preset_and_merge_keeps_it(with_presets, tmp_path):
+    """`evaluate --protocol` (no reference: the preset's reference metrics are not in the run)
+    and `talkbench merge` of the run directory both keep the preset in the record."""
+    import shutil
+
+    import talkbench.cli as tcli
+    from talkbench.runner import merge_run, run_benchmark
+
+    import talkbench.datasets
+    plugins.pm.register(talkbench.datasets, name="_datasets")
+    try:
+        with_presets(_proto(options={"loud": {"scale": 2.0}, "mae": {}}))
+        made = run_benchmark("copygen", "fakeds", metrics=["loud"], limit=2, out=tmp_path / "made", progress=False)
+        vids = tmp_path / "vids"
+        vids.mkdir()
+        for cid in ("test000", "test001"):
+            shutil.copy(made / "videos" / f"{cid}.mp4", vids / f"{cid}.mp4")
+        res = CliRunner().invoke(tcli.cli, ["evaluate", "--videos", str(vids), "--metrics", "loud", "--protocol",
+                                            "fakeproto", "--out", str(tmp_path / "ev"), "-q"])
+        assert res.exit_code == 0, res.output
+        rec_path = next((tmp_path / "ev").rglob("record.json"))
+        rec = json.loads(rec_path.read_text())
+        assert rec["protocol"]["name"] == "fakeproto" and rec["protocol"]["not_in_run"] == ["mae"]
+        assert rec["metrics"]["loud"]["protocol"]["scale"] == 2.0
+        merge_run(rec_path.parent)
+        merged = json.loads(rec_path.read_text())
+        assert merged["protocol"]["name"] == "fakeproto" and merged["protocol"]["conforms"] == ["loud"]
+    finally:
+        plugins.pm.unregister(talkbench.datasets, name="_datasets")
