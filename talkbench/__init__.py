@@ -43,6 +43,7 @@ from talkbench.io import load_clip, probe, read_audio, read_frames, resample_aud
 from talkbench.options import Option, parse_option_strings
 from talkbench.progress import announce, progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
+from talkbench.protocols import Protocol
 from talkbench.torchvision_compat import import_torchvision
 from talkbench.videofiles import VIDEO_SUFFIXES
 from talkbench.weights import (
@@ -77,4 +78,6 @@ __all__ = [
     "weight_record",
     # which file suffixes are videos (datasets, evaluate --videos and metrics share it)
     "VIDEO_SUFFIXES",
+    # protocol presets (hook register_protocols)
+    "Protocol",
 ]

@@ -39,3 +39,8 @@ def register_trainers(register):
 @hookspec
 def register_face_backends(register):
     """Register face detector backends (``talkbench.faces.LandmarkBackend`` subclasses): ``register(BackendClass)``."""
+
+
+@hookspec
+def register_protocols(register):
+    """Register protocol presets (``talkbench run --protocol NAME``): ``register(Protocol(...))``."""

@@ -127,7 +127,7 @@ def run_benchmark(
     weights: dict[str, str | Path] | None = None, device: str = "auto", seed: int = 0,
     out: str | Path = "results", data_root: str | Path | None = None, shard: tuple[int, int] | str | None = None,
     label: str | None = None, progress: bool = True, dataset_options: dict[str, Any] | None = None,
-    score_from: str = "lossless",
+    score_from: str = "lossless", protocol=None,
 ) -> Path:
     """Generate with ``model`` on ``dataset`` and score; returns the run directory.
 
@@ -140,6 +140,7 @@ def run_benchmark(
         model, dataset, split=split, limit=limit, metrics=metrics, options=options,
         metric_options=metric_options, checkpoint=checkpoint, weights=weights, seed=seed, out=out,
         data_root=data_root, label=label, dataset_options=dataset_options, score_from=score_from,
+        protocol=protocol,
     )
     return execute(plan, device=device, shard=shard_obj, progress=progress)
 
@@ -158,6 +159,7 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
         label=cfg.get("label"), dataset_options=cfg.get("dataset_options"), videos_dir=cfg.get("videos_dir"),
         score_from=cfg.get("score_from") or "lossless", run_dir=run_dir,  # the directory given, even if moved
     )
+    plan.protocol = cfg.get("protocol")  # its values are in the stored metric_options already
     states = _states_from_markers(plan, run_dir)
     finish_run(plan, states, device=None, duration_s=0.0, shard=None, merged_by="talkbench merge",
                require_all=True)

@@ -71,6 +71,9 @@ class RunPlan:
     metrics: list[MetricState] = field(default_factory=list)
     #: evaluate mode: which files of ``videos_dir`` matched which clips, and which did not
     video_match: VideoMatch | None = None
+    #: the protocol preset applied (talkbench.protocols.provenance: name, version, the values
+    #: it set, which --metric-option overrode); its values are already in metric_options
+    protocol: dict[str, Any] | None = None
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -90,6 +93,7 @@ class RunPlan:
             "metric_options": self.metric_options, "seed": self.seed, "label": self.label,
             "checkpoint": self.checkpoint["path"] if self.checkpoint else None,
             "weights": self.weights, "videos_dir": self.videos_dir, "score_from": self.score_from,
+            "protocol": self.protocol,
         }
 
 
@@ -231,7 +235,7 @@ def make_plan(
     model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
     checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
     dataset_options=None, videos_dir: str | Path | None = None, score_from: str = "lossless",
-    run_dir: str | Path | None = None,
+    run_dir: str | Path | None = None, protocol=None,
 ) -> RunPlan:
     """Resolve names, options, clips, metrics and the run directory; nothing is generated yet.
 
@@ -258,8 +262,10 @@ def make_plan(
     match = _matched_videos(str(videos_dir), ids, dataset, split) if videos_dir is not None else None
     has_tr = dataset_has_transcripts(ds, split, ids)
     names = list(metrics) if metrics is not None else default_metrics(get_metrics(), has_tr)
-    # dataset defaults, then the user's; option groups (syncnet.net=...) reach every member
-    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics())
+    # dataset defaults, then the protocol preset's (--protocol), then the user's; option groups
+    # (syncnet.net=...) reach every member
+    preset, prov = _preset_layers(protocol, names, metric_options)
+    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics(), preset=preset)
     # unknown metric names and bad metric options fail here, before any directory is made
     states = make_metrics(names, metric_options or {})
     if match is None:
@@ -291,7 +297,23 @@ def make_plan(
         explicit_data_root=str(data_root) if data_root else None,
         sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids), score_from=score_from,
         has_transcripts=has_tr, generator_weights=gen_weights, metrics=states, video_match=match,
+        protocol=prov,
     )
+
+
+def _preset_layers(protocol, names: list[str], user) -> tuple[dict | None, dict | None]:
+    """``--protocol``: a name or a talkbench.Protocol -> (its options for this run's metrics,
+    the provenance the record keeps); (None, None) without one."""
+    if protocol is None:
+        return None, None
+    from talkbench.metric_options import expand_layer
+    from talkbench.plugins import get_metrics, get_protocol
+    from talkbench.protocols import Protocol, provenance
+
+    proto = protocol if isinstance(protocol, Protocol) else get_protocol(str(protocol))
+    classes = get_metrics()
+    layer = expand_layer(proto.options, names, classes)
+    return proto.options, provenance(proto, names, layer, expand_layer(user, names, classes), classes)
 
 
 def record_plan(plan: RunPlan) -> RunPlan:
