@@ -164,8 +164,7 @@ class _SyncNetMetric(Metric):
         size = self.net.config.img_size
         bgr, info = prepare_frames(
             generated, protocol=self.options["protocol"], size=size,
-            jpeg_roundtrip=self.options["jpeg_roundtrip"], crop_scale=self.options["crop_scale"],
-            face_backend=self.options["face_backend"], device=self.device,
+            jpeg_roundtrip=self.options["jpeg_roundtrip"],
         )
         min_windows = self.options["min_windows"] or 2 * self.options["vshift"] + 1
         res = score_arrays(self.net, bgr, audio, vshift=self.options["vshift"], min_windows=min_windows,
