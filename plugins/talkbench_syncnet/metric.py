@@ -33,6 +33,7 @@ from talkbench import (
 
 from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames
 from talkbench_syncnet.scoring import SyncResult, score_arrays
+from talkbench_syncnet.wild.metric_glue import WILD_OPTIONS, aggregate_tracks, wild_result
 
 OPTIONS = (
     Option("protocol", str, "lrs", "lrs: whole frame → 224 (calculate_scores_LRS); wild: face-track crop",
@@ -54,7 +55,7 @@ OPTIONS = (
            choices=("fp32", "bf16", "fp16")),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
-)
+) + WILD_OPTIONS
 
 _MODELS: dict[tuple[str, str, str], Any] = {}
 _RESULTS: "OrderedDict[tuple, SyncResult]" = OrderedDict()
@@ -62,8 +63,11 @@ _RESULTS_MAX = 64
 
 
 def clear_caches() -> None:
+    from talkbench_syncnet.wild import metric_glue
+
     _MODELS.clear()
     _RESULTS.clear()
+    metric_glue._RESULTS.clear()
 
 
 def _content_key(frames: np.ndarray, audio: np.ndarray) -> str:
@@ -125,7 +129,9 @@ class _SyncNetMetric(Metric):
     def protocol(self) -> dict[str, Any]:
         out = dict(self.options)
         out["reference"] = ("Wav2Lip evaluation/scores_LSE calculate_scores_LRS" if out["protocol"] == "lrs"
-                            else "syncnet_python run_pipeline + run_syncnet")
+                            else "syncnet_python run_pipeline + run_syncnet (Wav2Lip calculate_scores_real_videos)")
+        if out["protocol"] == "wild":
+            out["io"] = "the file itself, through the ffmpeg CLI as run_pipeline converts it"
         out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
         out["windows"] = "min(frames, samples//640) - 5 (reference drops the last window)"
         out["io"] = "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)"
@@ -174,9 +180,19 @@ class _SyncNetMetric(Metric):
         return res
 
     def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
+        if self.options["protocol"] == "wild":
+            if not hasattr(self, "net"):
+                raise MetricUnavailable(f"{self.name}: call load() before compute()")
+            res = wild_result(self, generated)
+            return {"value": float(res[self.result_key]), "n": len(res["tracks"]), **res}
         res = self.sync_result(generated, reference)
         out = res.to_json()
         return {"value": float(out[self.result_key]), "n": int(res.min_length), **out}
+
+
+    def aggregate(self, per_clip):
+        pooled = aggregate_tracks(per_clip, self.result_key) if self.options["protocol"] == "wild" else None
+        return pooled if pooled is not None else super().aggregate(per_clip)
 
 
 class LSEC(_SyncNetMetric):

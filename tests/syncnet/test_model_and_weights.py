@@ -83,4 +83,8 @@ def test_metric_cards():
     opts = {o.name: o.default for o in c.options}
     assert opts == {"protocol": "lrs", "jpeg_roundtrip": True, "net": "official", "vshift": 15,
                     "batch_size": 20, "min_windows": 0, "precision": "fp32", "crop_scale": 0.4,
-                    "face_backend": "auto"}
+                    "face_backend": "auto",
+                    # protocol=wild (syncnet_python run_pipeline's defaults; tests/syncnet_wild)
+                    "face_geometry": "", "facedet_scale": 0.25, "det_conf": 0.9, "convert": True,
+                    "shot_split": True, "min_track": 100, "num_failed_det": 25, "min_face_size": 100.0,
+                    "xvid_roundtrip": True, "audio_span": "track", "track_combine": "all"}

@@ -1,0 +1,115 @@
+"""lse_c / lse_d under ``protocol=wild``: options → WildSettings, detections, cache, aggregation."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from talkbench import Clip, ClipFailure, Option, sha256_file
+
+from talkbench_syncnet.wild.settings import AUDIO_SPANS, COMBINE_RULES, WildSettings
+
+#: options only the wild protocol reads (lrs ignores them); defaults = the reference
+WILD_OPTIONS = (
+    Option("face_geometry", str, "",
+           "wild: a talkbench-face-geometry/1 JSON file of every face per converted frame (instead of "
+           "running face_backend); see plugins/talkbench_syncnet/wild/geometry.py"),
+    Option("facedet_scale", float, 0.25, "wild: the reference's S3FD input scale (recorded; given to an S3FD backend)",
+           min=0.01, max=4.0),
+    Option("det_conf", float, 0.9, "wild: the reference's S3FD confidence threshold (S3FD backends only)",
+           min=0.0, max=1.0),
+    Option("convert", bool, True, "wild: ffmpeg -qscale:v 2 -async 1 -r 25 avi + qscale-2 jpg frames first"),
+    Option("shot_split", bool, True, "wild: PySceneDetect shots (tracks never cross a cut)"),
+    Option("min_track", int, 100, "wild: a track needs more than this many detected frames", min=1),
+    Option("num_failed_det", int, 25, "wild: frames a track may miss before it stops", min=0),
+    Option("min_face_size", float, 100.0, "wild: max(mean box width, height) a track must exceed, px", min=0.0),
+    Option("xvid_roundtrip", bool, True, "wild: write the crops as XVID (cv2.VideoWriter) and read them back"),
+    Option("audio_span", str, "track", "wild: track = the track's own audio (ffmpeg -ss/-to); clip = the whole "
+           "clip's audio from frame 0", choices=AUDIO_SPANS),
+    Option("track_combine", str, "all", "wild: clip value from its tracks: all (every track one sample of the "
+           "dataset mean, as Wav2Lip's all_scores.txt) | mean | best (highest LSE-C) | first", choices=COMBINE_RULES),
+)
+
+_RESULTS: "OrderedDict[tuple, dict]" = OrderedDict()
+_RESULTS_MAX = 64
+
+
+def settings_from(options: Mapping[str, Any]) -> WildSettings:
+    return WildSettings(
+        facedet_scale=options["facedet_scale"], det_conf=options["det_conf"], convert=options["convert"],
+        shot_split=options["shot_split"], min_track=options["min_track"],
+        num_failed_det=options["num_failed_det"], min_face_size=options["min_face_size"],
+        crop_scale=options["crop_scale"], xvid_roundtrip=options["xvid_roundtrip"],
+        jpeg_roundtrip=options["jpeg_roundtrip"], audio_span=options["audio_span"],
+        vshift=options["vshift"], batch_size=options["batch_size"], combine=options["track_combine"],
+    )
+
+
+def _backend_detector(name: str, device: str, s: WildSettings):
+    from talkbench.faces.backends import make_backend
+
+    if name in ("auto", "given"):
+        from talkbench.faces.backends.fan_backend import fan_available
+
+        name = "fan" if fan_available() else "dlib"
+    be = make_backend(name, device=device)
+
+    def detect(frames_bgr: np.ndarray) -> list:
+        out = []
+        for f in frames_bgr:
+            faces = be.detect(np.ascontiguousarray(f[..., ::-1]))
+            out.append([[float(v) for v in d.box] + [float(d.score)] for d in faces])
+        return out
+
+    return detect, {"backend": be.name, "version": be.version, "settings": be.settings(),
+                    "note": "the reference runs S3FD at facedet_scale/det_conf; this backend's boxes differ"}
+
+
+def wild_result(metric, clip: Clip) -> dict[str, Any]:
+    """The cached per-clip wild result (shared by lse_c and lse_d)."""
+    from talkbench_syncnet.wild.convert import ffmpeg_version
+    from talkbench_syncnet.wild.geometry import clip_entry
+    from talkbench_syncnet.wild.pipeline import run_wild
+    from talkbench_syncnet.wild.shots import scenedetect_version
+    from talkbench import output_options
+
+    path = clip.path
+    if path is None or not Path(path).is_file():
+        raise ClipFailure(f"clip {clip.id}: protocol=wild scores the video file as syncnet_python does, and this "
+                          "clip has no file; write it out first or use protocol=lrs")
+    s = settings_from(metric.options)
+    geometry_file = metric.options["face_geometry"]
+    if geometry_file:
+        entry, geo_digest = clip_entry(geometry_file, clip.id, Path(path).stem)
+        faces = {"backend": "given", "file": str(geometry_file), "sha256_entry": geo_digest,
+                 "detector": entry.get("detector", "")}
+        detect = lambda frames: entry["detections"]  # noqa: E731
+    else:
+        detect, faces = _backend_detector(metric.options["face_backend"], metric.device, s)
+        geo_digest = repr(sorted(faces.items()))
+    opts = output_options(metric)
+    key = (clip.id, sha256_file(path), tuple(sorted(opts.items())), geo_digest,
+           metric.weights_info["sha256"], metric.device)
+    if key in _RESULTS:
+        _RESULTS.move_to_end(key)
+        return _RESULTS[key]
+    res = run_wild(Path(path), metric.net, s, detect, device=metric.device, label=str(path))
+    res["faces"] = faces
+    res["versions"] = {"ffmpeg": ffmpeg_version(), "scenedetect": scenedetect_version()}
+    _RESULTS[key] = res
+    while len(_RESULTS) > _RESULTS_MAX:
+        _RESULTS.popitem(last=False)
+    return res
+
+
+def aggregate_tracks(per_clip: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any] | None:
+    """track_combine=all: the dataset value is the mean over every track of every clip."""
+    if not per_clip or any(r.get("combine") != "all" or not r.get("tracks") for r in per_clip):
+        return None
+    values = [t[key] for r in per_clip for t in r["tracks"]]
+    return {"value": float(np.mean(values)), "n": len(per_clip), "n_tracks": len(values),
+            "clip_mean": float(np.mean([r["value"] for r in per_clip])),
+            "rule": "mean over all tracks (Wav2Lip calculate_scores_real_videos: one all_scores.txt line per track)"}
