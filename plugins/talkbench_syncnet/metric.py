@@ -34,10 +34,13 @@ from talkbench import (
 from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames
 from talkbench_syncnet.scoring import SyncResult, score_arrays
 from talkbench_syncnet.wild.metric_glue import WILD_OPTIONS, aggregate_tracks, wild_result
+from talkbench_syncnet.peers import PEER_PROTOCOLS
+from talkbench_syncnet.peers.glue import PEER_OPTIONS
 
 OPTIONS = (
-    Option("protocol", str, "lrs", "lrs: whole frame → 224 (calculate_scores_LRS); wild: face-track crop",
-           choices=("lrs", "wild")),
+    Option("protocol", str, "lrs", "lrs: whole frame → 224 (calculate_scores_LRS); wild: face-track crop; "
+           "latentsync / mocha / syncnet-demo: those repositories' sync scripts (talkbench_syncnet/peers)",
+           choices=("lrs", "wild") + PEER_PROTOCOLS),
     Option("jpeg_roundtrip", bool, True,
            "repeat the reference's ffmpeg→jpg→cv2 frame dump (moves LSE-D by ~0.05); off = decoded frames"),
     Option("net", str, "official",
@@ -55,7 +58,7 @@ OPTIONS = (
            choices=("fp32", "bf16", "fp16")),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
     Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
-) + WILD_OPTIONS
+) + WILD_OPTIONS + PEER_OPTIONS
 
 _MODELS: dict[tuple[str, str, str], Any] = {}
 _RESULTS: "OrderedDict[tuple, SyncResult]" = OrderedDict()
@@ -63,11 +66,13 @@ _RESULTS_MAX = 64
 
 
 def clear_caches() -> None:
+    from talkbench_syncnet.peers import glue as peer_glue
     from talkbench_syncnet.wild import metric_glue
 
     _MODELS.clear()
     _RESULTS.clear()
     metric_glue._RESULTS.clear()
+    peer_glue._RESULTS.clear()
 
 
 def _content_key(frames: np.ndarray, audio: np.ndarray) -> str:
@@ -130,6 +135,10 @@ class _SyncNetMetric(Metric):
         out = dict(self.options)
         out["reference"] = ("Wav2Lip evaluation/scores_LSE calculate_scores_LRS" if out["protocol"] == "lrs"
                             else "syncnet_python run_pipeline + run_syncnet (Wav2Lip calculate_scores_real_videos)")
+        if out["protocol"] in PEER_PROTOCOLS:
+            from talkbench_syncnet.peers.glue import references
+
+            out["reference"] = references()[out["protocol"]]
         if out["protocol"] == "wild":
             out["io"] = "the file itself, through the ffmpeg CLI as run_pipeline converts it"
         out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
@@ -179,6 +188,13 @@ class _SyncNetMetric(Metric):
         return res
 
     def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
+        if self.options["protocol"] in PEER_PROTOCOLS:
+            if not hasattr(self, "net"):
+                raise MetricUnavailable(f"{self.name}: call load() before compute()")
+            from talkbench_syncnet.peers.glue import peer_result
+
+            res = peer_result(self, generated, reference)
+            return {"value": float(res[self.result_key]), "n": len(res["tracks"]), **res}
         if self.options["protocol"] == "wild":
             if not hasattr(self, "net"):
                 raise MetricUnavailable(f"{self.name}: call load() before compute()")

@@ -58,12 +58,17 @@ def _grow(pool: list[list[tuple[int, list[float]]]], num_failed_det: int, iou_th
 
 
 def track_shot(detections: list[list[list[float]]], start: int, end: int, *, min_track: int = 100,
-               num_failed_det: int = 25, iou_thres: float = 0.5, min_face_size: float = 100.0) -> list[Track]:
-    """Tracks in frames [start, end) of ``detections`` (per frame: [[x1, y1, x2, y2, score], ...])."""
+               num_failed_det: int = 25, iou_thres: float = 0.5, min_face_size: float = 100.0,
+               grow=None) -> list[Track]:
+    """Tracks in frames [start, end) of ``detections`` (per frame: [[x1, y1, x2, y2, score], ...]).
+
+    ``grow``: the per-pass track builder (default: run_pipeline's ``_grow``; peers with another
+    loop, e.g. MoChaBench's, pass theirs)."""
+    grow = grow or _grow
     pool = [[(f, [float(v) for v in d[:4]]) for d in detections[f]] for f in range(start, min(end, len(detections)))]
     tracks = []
     while True:
-        track = _grow(pool, num_failed_det, iou_thres)
+        track = grow(pool, num_failed_det, iou_thres)
         if not track:
             return tracks
         if len(track) <= min_track:
