@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from talkbench import Protocol
 
-#: visual_quality.py's region: face box of the GT frame, each crop resized to 96×96, RGB order
+#: visual_quality.py's region: the GT frame's box from TalkLip's bbx_extract.py (S3FD per frame,
+#: best box, int(), a centred 96×96 box when none), each crop resized to 96×96; RGB order
 #: irrelevant (per-pixel and per-channel-mean metrics)
-_REGION = {"region": "face", "size": 96, "color": "rgb"}
-# TODO(s3fd): add "boxes": "talklip" to _REGION once talkbench_imagequality has the option
-# (TalkLip's bbx_extract.py S3FD boxes); until then the boxes come from face_backend=auto.
+_REGION = {"region": "face", "boxes": "talklip", "size": 96, "color": "rgb"}
 
 #: TalkLip's WER: AV-HuBERT infer_s2s, s2s_decode.yaml (beam 50, max_len_a 1, max_len_b 0,
 #: lenpen 1), whole frame to grey at 160×160, centre crop 88, labels lowercased
@@ -29,13 +28,14 @@ def table1_protocol() -> Protocol:
 
     return Protocol(
         name="syncdiff-table1",
-        version="1",
+        version="2",  # 2: TalkLip's own boxes (boxes=talklip) instead of a talkbench face track
         description="SyncDiff Table 1: TalkLip face crops and PSNR arithmetic, lrs LSE, TalkLip WER",
         reference="Sxjdwang/TalkLip evaluation (visual_quality.py, infer_s2s WER) + Wav2Lip calculate_scores_LRS",
         published="SyncDiff (WACV 2025) Table 1 LRS2/LRS3 and Tables 2-6 (results/paper)",
         options={"psnr": {**_REGION, "max_db": 100.0, "compat_uint8": True}, "ssim": dict(_REGION),
                  "syncnet": dict(LRS_SYNCNET), "wer": dict(_WER)},
-        detector="PSNR/SSIM: the GT clip's face boxes (S3FD); LSE: none; WER: none",
+        detector="PSNR/SSIM: TalkLip's bbx_extract.py S3FD boxes of the GT clip (s3fd-talklip, or its "
+                 ".npy files via boxes_dir); LSE: none; WER: none",
         crop="PSNR/SSIM: face box → 96×96; LSE: whole frame → 224; WER: grey 160×160, centre 88×88",
         fps="reference: native frames counted as 25 fps; talkbench: resampled to 25 fps on read",
         tracks="one face per frame (PSNR/SSIM pooled over all frames); LSE and WER per clip",

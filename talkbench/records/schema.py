@@ -147,6 +147,19 @@ class EvaluateMatch(TypedDict):
     clips_without_video: Annotated[list[str], "clips with no file"]
 
 
+class ProtocolRecord(TypedDict):
+    name: Annotated[str, "the `--protocol` preset"]
+    version: Annotated[str, "its version"]
+    description: Annotated[str, "one line"]
+    reference: Annotated[str, "the reference pipeline it reproduces"]
+    published: Annotated[str, "the published numbers it is for"]
+    sets: Annotated[dict[str, dict[str, Any]], "per metric of the run, the option values it set"]
+    overridden: Annotated[dict[str, dict[str, Any]], "`metric.option`: the preset's value and the one `--metric-option` used"]
+    not_in_run: Annotated[list[str], "preset keys this run has no metric for"]
+    conforms: Annotated[list[str], "metrics of the record scored with the preset's values"]
+    differs: Annotated[dict[str, list[str]], "metrics (scored by another invocation) whose options differ from it"]
+
+
 class Record(TypedDict):
     schema_version: Annotated[int, "1"]
     run_id: Annotated[str, "`<run_dir>-<created_at, compact>`"]
@@ -165,6 +178,7 @@ class Record(TypedDict):
     shard: ShardInfo
     run_dir: Annotated[str, "the run directory's name, `<model>-<dataset>-<split>-<hash12>`"]
     generator_weights: Annotated[dict[str, str | None], "sha256 of each weights file the generator declares (null: absent)"]
+    protocol: Annotated[ProtocolRecord | None, "the `--protocol` preset applied (null: none)"]
     invocation: NotRequired[Invocation]
     merged_by: NotRequired[Annotated[str, "`talkbench merge` when a merge wrote it"]]
     evaluate: NotRequired[Annotated[EvaluateMatch, "evaluate runs: what matched"]]
