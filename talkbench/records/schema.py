@@ -212,7 +212,7 @@ class VideoEntry(TypedDict):
 
 @open_keys
 class ClipScore(TypedDict):
-    value: Annotated[float, "the clip's score (+ the metric's own per-clip extras)"]
+    value: Annotated[float | None, "the clip's score, null for a corpus statistic with no per-clip value (FID, FVD: `n` and features only; + the metric's own per-clip extras)"]
     _key: Annotated[str, "the metric key it was computed with"]
     _inputs: Annotated[str, "fingerprint of the scored file and reference it was computed on"]
 

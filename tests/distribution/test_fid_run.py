@@ -33,6 +33,9 @@ def test_fid_run_has_no_per_clip_value_and_a_corpus_record_value(tmp_path, fid_w
     want = fid.aggregate(per_clip)["value"]
     assert rec["metrics"]["fid"]["status"] == "ok" and want > 0
     assert rec["metrics"]["fid"]["value"] == pytest.approx(want, rel=1e-12)
+    from talkbench.records.schema_check import record_problems, score_file_problems
+
+    assert record_problems(rec) == [] and all(score_file_problems(e) == [] for e in entries)
     with open(run_dir / "per_clip.csv") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["fid"] for r in rows] == ["", ""]
