@@ -157,6 +157,18 @@ class RootedDataset(Dataset):
         return [video, *(p for p in siblings if p.is_file())]
 
     def lrs_clip(self, base: Path, clip_id: str) -> Clip:
-        from talkbench.datasets.lrs import lrs_clip
+        """A lazy clip for ``base/<speaker>/<id>.mp4`` with its transcript (if the .txt exists)."""
+        video = find_video(base / clip_id)
+        if video is None:
+            raise DatasetNotFoundError(
+                f"{self.name}: clip {clip_id} not found: no {base / clip_id}"
+                f"{{{','.join(VIDEO_SUFFIXES)}}}"
+            )
+        txt = video.with_suffix(".txt")
+        transcript = read_transcript(txt) if txt.is_file() else None
+        speaker = clip_id.split("/")[0] if "/" in clip_id else None
+        from talkbench.io import load_clip  # late: media I/O loads PyAV
 
-        return lrs_clip(base, clip_id, self.name)
+        clip = load_clip(video, clip_id=clip_id, transcript=transcript, speaker=speaker)
+        clip.meta["dataset"] = self.name
+        return clip

@@ -21,9 +21,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from talkbench.clip import Clip
-from talkbench.datasets.common import (
-    RootedDataset, VIDEO_SUFFIXES, find_video, read_id_list, read_transcript,
-)
+from talkbench.datasets.common import RootedDataset, read_id_list
 from talkbench.errors import DatasetNotFoundError
 
 LRS2_LIST_DIRS = (".", "filelists", "lists")
@@ -116,20 +114,3 @@ class LRS3(RootedDataset):
     def load_clip(self, split: str, clip_id: str) -> Clip:
         return self.lrs_clip(self.data_root() / split, clip_id)
 
-
-def lrs_clip(base: Path, clip_id: str, dataset: str) -> Clip:
-    """A lazy clip for ``base/<speaker>/<id>.mp4`` with its transcript (if the .txt exists)."""
-    video = find_video(base / clip_id)
-    if video is None:
-        raise DatasetNotFoundError(
-            f"{dataset}: clip {clip_id} not found: no {base / clip_id}"
-            f"{{{','.join(VIDEO_SUFFIXES)}}}"
-        )
-    txt = video.with_suffix(".txt")
-    transcript = read_transcript(txt) if txt.is_file() else None
-    speaker = clip_id.split("/")[0] if "/" in clip_id else None
-    from talkbench.io import load_clip
-
-    clip = load_clip(video, clip_id=clip_id, transcript=transcript, speaker=speaker)
-    clip.meta["dataset"] = dataset
-    return clip
