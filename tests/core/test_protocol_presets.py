@@ -230,3 +230,17 @@ def test_evaluate_with_a_preset_and_merge_keeps_it(with_presets, tmp_path):
         assert merged["protocol"]["name"] == "fakeproto" and merged["protocol"]["conforms"] == ["loud"]
     finally:
         plugins.pm.unregister(talkbench.datasets, name="_datasets")
+
+
+def test_a_shared_option_given_two_values_is_refused_at_registration(with_presets):
+    """lse_c and lse_d are one SyncNet pass: a preset cannot give them two vshifts."""
+    import talkbench_syncnet
+
+    plugins.pm.register(talkbench_syncnet, name="_syncnet")
+    try:
+        with_presets(_proto(options={"lse_c": {"vshift": 10}, "lse_d": {"vshift": 15}}))
+        with pytest.raises(OptionError, match=r"protocol fakeproto v2 \(plugin '_presets'\): lse_c.vshift=10 and "
+                                              r"lse_d.vshift=15 disagree"):
+            plugins.get_protocols()
+    finally:
+        plugins.pm.unregister(talkbench_syncnet, name="_syncnet")
