@@ -244,3 +244,16 @@ def test_a_shared_option_given_two_values_is_refused_at_registration(with_preset
             plugins.get_protocols()
     finally:
         plugins.pm.unregister(talkbench_syncnet, name="_syncnet")
+
+
+def test_html_run_card_names_the_preset(with_presets, tmp_path):
+    from talkbench.records import load_records
+    from talkbench.reports.html import write_html_report
+    from talkbench.runner import run_benchmark
+
+    with_presets(_proto())
+    run_benchmark("copygen", "fakeds", metrics=["loud"], limit=2, out=tmp_path, progress=False,
+                  protocol="fakeproto", metric_options={"loud": {"scale": "4"}})
+    index = write_html_report(load_records(tmp_path), tmp_path / "report", strips=0)
+    card = next(index.parent.glob("run-*.html")).read_text()
+    assert "<dt>protocol preset</dt><dd>fakeproto v2; changed: loud.scale</dd>" in card
