@@ -109,6 +109,12 @@ def validate_protocol(proto: Protocol, classes: Mapping[str, type], plugin: str 
                     spec.parse(value, owner=m)
                 except OptionError as exc:
                     raise OptionError(f"{who} sets {key}.{opt}={value!r}: {exc}") from None
+    from talkbench.metric_options import expand_layer
+
+    try:  # one shared option given two values (lse_c.vshift=10, lse_d.vshift=15) is refused too
+        expand_layer(proto.options, sorted(classes), classes)
+    except OptionError as exc:
+        raise OptionError(f"{who}: {str(exc).replace('--metric-option ', '')}") from None
 
 
 def unknown_protocol_line(name: str, known: Mapping[str, Protocol]) -> str:

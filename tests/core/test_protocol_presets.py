@@ -197,6 +197,7 @@ def test_cli_protocol_flag_and_listing(with_presets, tmp_path):
     ok = runner.invoke(tcli.cli, ["run", "--model", "copygen", "--dataset", "fakeds", "--protocol", "fakeproto",
                                   "--metrics", "loud", "--out", str(tmp_path), "-q"])
     assert ok.exit_code == 0, ok.output
+    assert "protocol preset fakeproto v2\n" in ok.output
     rec = json.loads(next(tmp_path.rglob("record.json")).read_text())
     assert rec["protocol"]["name"] == "fakeproto"
 
@@ -221,6 +222,7 @@ def test_evaluate_with_a_preset_and_merge_keeps_it(with_presets, tmp_path):
         res = CliRunner().invoke(tcli.cli, ["evaluate", "--videos", str(vids), "--metrics", "loud", "--protocol",
                                             "fakeproto", "--out", str(tmp_path / "ev"), "-q"])
         assert res.exit_code == 0, res.output
+        assert "protocol preset fakeproto v2; not in this run: mae\n" in res.output
         rec_path = next((tmp_path / "ev").rglob("record.json"))
         rec = json.loads(rec_path.read_text())
         assert rec["protocol"]["name"] == "fakeproto" and rec["protocol"]["not_in_run"] == ["mae"]
@@ -230,3 +232,30 @@ def test_evaluate_with_a_preset_and_merge_keeps_it(with_presets, tmp_path):
         assert merged["protocol"]["name"] == "fakeproto" and merged["protocol"]["conforms"] == ["loud"]
     finally:
         plugins.pm.unregister(talkbench.datasets, name="_datasets")
+
+
+def test_a_shared_option_given_two_values_is_refused_at_registration(with_presets):
+    """lse_c and lse_d are one SyncNet pass: a preset cannot give them two vshifts."""
+    import talkbench_syncnet
+
+    plugins.pm.register(talkbench_syncnet, name="_syncnet")
+    try:
+        with_presets(_proto(options={"lse_c": {"vshift": 10}, "lse_d": {"vshift": 15}}))
+        with pytest.raises(OptionError, match=r"protocol fakeproto v2 \(plugin '_presets'\): lse_c.vshift=10 and "
+                                              r"lse_d.vshift=15 disagree"):
+            plugins.get_protocols()
+    finally:
+        plugins.pm.unregister(talkbench_syncnet, name="_syncnet")
+
+
+def test_html_run_card_names_the_preset(with_presets, tmp_path):
+    from talkbench.records import load_records
+    from talkbench.reports.html import write_html_report
+    from talkbench.runner import run_benchmark
+
+    with_presets(_proto())
+    run_benchmark("copygen", "fakeds", metrics=["loud"], limit=2, out=tmp_path, progress=False,
+                  protocol="fakeproto", metric_options={"loud": {"scale": "4"}})
+    index = write_html_report(load_records(tmp_path), tmp_path / "report", strips=0)
+    card = next(index.parent.glob("run-*.html")).read_text()
+    assert "<dt>protocol preset</dt><dd>fakeproto v2; changed: loud.scale</dd>" in card
