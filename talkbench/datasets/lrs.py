@@ -22,7 +22,7 @@ from typing import ClassVar
 
 from talkbench.clip import Clip
 from talkbench.datasets.common import (
-    RootedDataset, VIDEO_SUFFIXES, find_video, read_id_list, read_transcript,
+    RootedDataset, VIDEO_SUFFIXES, find_video, read_id_list, read_options, read_transcript,
 )
 from talkbench.errors import DatasetNotFoundError
 
@@ -37,6 +37,8 @@ class LRS2(RootedDataset):
     description = "LRS2-BBC (main/<speaker>/<id>.mp4 + .txt, official train/val/test filelists)"
     splits = ("train", "val", "test", "talklip_test", "pretrain")
     default_split = "test"
+    # native frames: Wav2Lip's calculate_scores_LRS never converts (LRS clips are 25 fps)
+    options = read_options("native")
     expected_layout = (
         "ROOT/main/<speaker>/<id>.mp4 and <id>.txt (\"Text: ...\" line); ROOT/train.txt, val.txt, "
         "test.txt with one <speaker>/<id> per line (also looked for in ROOT/filelists/); "
@@ -95,6 +97,7 @@ class LRS3(RootedDataset):
     description = "LRS3-TED (test/<speaker>/<id>.mp4 + .txt; 1,321 test clips)"
     splits = ("test", "trainval", "pretrain")
     default_split = "test"
+    options = read_options("native")
     expected_layout = "ROOT/test/<speaker>/<id>.mp4 and <id>.txt (\"Text: ...\" line); also trainval/, pretrain/"
     subdir_candidates: ClassVar[tuple[str, ...]] = ("", "lrs3")
 
@@ -117,7 +120,7 @@ class LRS3(RootedDataset):
         return self.lrs_clip(self.data_root() / split, clip_id)
 
 
-def lrs_clip(base: Path, clip_id: str, dataset: str) -> Clip:
+def lrs_clip(base: Path, clip_id: str, dataset: str, **read: str) -> Clip:
     """A lazy clip for ``base/<speaker>/<id>.mp4`` with its transcript (if the .txt exists)."""
     video = find_video(base / clip_id)
     if video is None:
@@ -130,6 +133,6 @@ def lrs_clip(base: Path, clip_id: str, dataset: str) -> Clip:
     speaker = clip_id.split("/")[0] if "/" in clip_id else None
     from talkbench.io import load_clip
 
-    clip = load_clip(video, clip_id=clip_id, transcript=transcript, speaker=speaker)
+    clip = load_clip(video, clip_id=clip_id, transcript=transcript, speaker=speaker, **read)
     clip.meta["dataset"] = dataset
     return clip

@@ -86,7 +86,9 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
                     "split_size": plan.split_size,
                     "limit": plan.limit, "file_list_sha256": ds.file_list_hash(plan.split),
                     "clip_ids_sha256": _ids_hash(plan.clip_ids), "options": plan.dataset_options,
-                    "root": plan.data_root, "version": getattr(ds, "version", None)},
+                    "root": plan.data_root, "version": getattr(ds, "version", None),
+                    # what the split's clip list is, for datasets without an official one (hdtf)
+                    **({"split_source": ds.split_source(plan.split)} if hasattr(ds, "split_source") else {})},
         "seeds": {"seed": plan.seed},
         "io": {"fps": talkbench.DEFAULT_FPS, "sample_rate": talkbench.DEFAULT_SAMPLE_RATE,
                **io_sum, **scored_io(entries, plan.score_from)},
