@@ -1,10 +1,11 @@
-"""Real datasets (lrs2, lrs3, folder), the `prepare` command and face-alignment's weights.
+"""Real datasets (lrs2, lrs3, hdtf, folder), the `prepare` command and face-alignment's weights.
 
 Registered through the ``datasets`` entry point exactly as a third-party plugin would be.
 Roots come from ``--data-root`` or ``$TALKBENCH_DATA`` (which may also hold lrs2/, lrs3/).
 """
 
 from talkbench.datasets.folder import FolderDataset
+from talkbench.datasets.hdtf import HDTF
 from talkbench.datasets.lrs import LRS2, LRS3
 from talkbench.hookspecs import hookimpl
 
@@ -14,6 +15,7 @@ def register_datasets(register):
     register(LRS2)
     register(LRS3)
     register(FolderDataset)
+    register(HDTF)
 
 
 @hookimpl
@@ -31,4 +33,4 @@ def register_commands(cli):
     cli.add_command(prepare)
 
 
-__all__ = ["LRS2", "LRS3", "FolderDataset"]
+__all__ = ["LRS2", "LRS3", "FolderDataset", "HDTF"]

@@ -10,6 +10,23 @@ from talkbench.clip import Clip
 from talkbench.errors import DatasetNotFoundError
 from talkbench.interfaces import Dataset
 from talkbench.videofiles import VIDEO_SUFFIXES, is_video_file
+from talkbench.io.audio import DEFAULT_RESAMPLER, RESAMPLERS
+from talkbench.io.framerate import DEFAULT_FPS_POLICY, FPS_POLICIES
+from talkbench.options import Option
+
+
+def read_options(fps_policy: str = DEFAULT_FPS_POLICY) -> tuple[Option, ...]:
+    """How a dataset's clips are read (``--dataset-option fps_policy=native``): in the run key
+    with the other dataset options, so a run read another way is another run."""
+    return (
+        Option("fps_policy", str, fps_policy,
+               "which source frames make the 25 fps frames: ffmpeg_r25_avi (syncnet_python's -r 25), "
+               "ffmpeg_r25 (-r 25 into mp4), fps_filter (-vf fps=25), native (every frame, as "
+               "Wav2Lip's LRS scoring)", choices=FPS_POLICIES),
+        Option("resampler", str, DEFAULT_RESAMPLER,
+               "audio to 16 kHz mono: ffmpeg_s16 (the reference's ffmpeg -acodec pcm_s16le -ar 16000), "
+               "ffmpeg_float (the same without PCM16 rounding)", choices=RESAMPLERS),
+    )
 
 DATA_ENV = "TALKBENCH_DATA"
 #: files next to a clip's video that are read with it (transcript, separate audio)
@@ -156,6 +173,11 @@ class RootedDataset(Dataset):
         siblings = [video.with_suffix(s) for s in SIBLING_SUFFIXES if video.with_suffix(s) != video]
         return [video, *(p for p in siblings if p.is_file())]
 
+    def read_kwargs(self) -> dict[str, Any]:
+        """The read options of this dataset, for ``talkbench.io.load_clip``."""
+        opts = dict(self.options)
+        return {k: opts[k] for k in ("fps_policy", "resampler") if k in opts}
+
     def lrs_clip(self, base: Path, clip_id: str) -> Clip:
         """A lazy clip for ``base/<speaker>/<id>.mp4`` with its transcript (if the .txt exists)."""
         video = find_video(base / clip_id)
@@ -169,6 +191,7 @@ class RootedDataset(Dataset):
         speaker = clip_id.split("/")[0] if "/" in clip_id else None
         from talkbench.io import load_clip  # late: media I/O loads PyAV
 
-        clip = load_clip(video, clip_id=clip_id, transcript=transcript, speaker=speaker)
+        clip = load_clip(video, clip_id=clip_id, transcript=transcript, speaker=speaker,
+                          **self.read_kwargs())
         clip.meta["dataset"] = self.name
         return clip

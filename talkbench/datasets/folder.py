@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from talkbench.clip import Clip
-from talkbench.datasets.common import RootedDataset, find_video, read_transcript
+from talkbench.datasets.common import RootedDataset, find_video, read_options, read_transcript
 from talkbench.videofiles import VIDEO_SUFFIXES, is_video_file
 
 
@@ -22,6 +22,7 @@ class FolderDataset(RootedDataset):
     description = "any directory of videos (audio inside or a sibling .wav; optional sibling .txt)"
     splits = ("test",)
     default_split = "test"
+    options = read_options()
     expected_layout = (
         f"ROOT/**/<name>.mp4 (or {'/'.join(VIDEO_SUFFIXES[1:])}), audio inside it or in <name>.wav next to "
         "it, optional <name>.txt transcript"
@@ -72,7 +73,7 @@ class FolderDataset(RootedDataset):
         clip = load_clip(
             video, clip_id=clip_id, transcript=read_transcript(txt) if txt.is_file() else None,
             speaker=Path(clip_id).parent.as_posix() if "/" in clip_id else None,
-            require_audio=False,
+            require_audio=False, **self.read_kwargs(),
         )
         clip.meta["dataset"] = self.name
         return clip

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from talkbench.clip import Clip
-from talkbench.datasets.common import RootedDataset, read_id_list
+from talkbench.datasets.common import RootedDataset, read_id_list, read_options
 from talkbench.errors import DatasetNotFoundError
 
 LRS2_LIST_DIRS = (".", "filelists", "lists")
@@ -35,6 +35,8 @@ class LRS2(RootedDataset):
     description = "LRS2-BBC (main/<speaker>/<id>.mp4 + .txt, official train/val/test filelists)"
     splits = ("train", "val", "test", "talklip_test", "pretrain")
     default_split = "test"
+    # native frames: Wav2Lip's calculate_scores_LRS never converts (LRS clips are 25 fps)
+    options = read_options("native")
     expected_layout = (
         "ROOT/main/<speaker>/<id>.mp4 and <id>.txt (\"Text: ...\" line); ROOT/train.txt, val.txt, "
         "test.txt with one <speaker>/<id> per line (also looked for in ROOT/filelists/); "
@@ -93,6 +95,7 @@ class LRS3(RootedDataset):
     description = "LRS3-TED (test/<speaker>/<id>.mp4 + .txt; 1,321 test clips)"
     splits = ("test", "trainval", "pretrain")
     default_split = "test"
+    options = read_options("native")
     expected_layout = "ROOT/test/<speaker>/<id>.mp4 and <id>.txt (\"Text: ...\" line); also trainval/, pretrain/"
     subdir_candidates: ClassVar[tuple[str, ...]] = ("", "lrs3")
 

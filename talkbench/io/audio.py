@@ -8,8 +8,8 @@ conversion to 16-bit PCM in one step. Resamplers (``resampler=``):
   ``AudioResampler`` (libswresample) to s16 mono at the target rate, then /32768, as the
   reference reads its wav back. Equal to the ffmpeg CLI's wav sample for sample
   (tests/io_rates/test_audio_resampler.py).
-* ``ffmpeg_float``: the same libswresample conversion to float mono, without the PCM16
-  quantisation (for pipelines that never write a wav).
+* ``ffmpeg_float``: the same downmix (channel mean) and libswresample rate change in float,
+  without the PCM16 quantisation (for pipelines that never write a wav).
 
 A file already mono at the target rate is read as is by both (a 16 kHz mono PCM16 wav gives the
 same numbers as the reference's; a float file keeps its precision).
@@ -17,6 +17,7 @@ same numbers as the reference's; a float file keeps its precision).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -36,7 +37,7 @@ RESAMPLERS = ("ffmpeg_s16", "ffmpeg_float")
 DEFAULT_RESAMPLER = "ffmpeg_s16"
 RESAMPLER_REFERENCE = {
     "ffmpeg_s16": "libswresample defaults to s16 mono (ffmpeg -ac 1 -acodec pcm_s16le -ar RATE), read back /32768",
-    "ffmpeg_float": "libswresample defaults to float mono (no PCM16 quantisation)",
+    "ffmpeg_float": "channel mean, then libswresample defaults to float (no PCM16 quantisation)",
 }
 
 
@@ -46,18 +47,59 @@ def check_resampler(name: str) -> str:
     return name
 
 
-def _swr(chunks, rate: int, layout: str, fmt: str, dst_rate: int, resampler: str) -> np.ndarray:
-    """Push ``av.AudioFrame`` chunks through one libswresample context (as ffmpeg's aresample)."""
+def _internal_format(in_fmt: str, out_fmt: str) -> str:
+    """The sample format libswresample computes in, by ffmpeg 5.1's rule (newer versions pick
+    float for 16-bit input too, which moves ~10% of the samples by 1-2 LSB): 16-bit in and out →
+    s16p, else float (double for double input)."""
+    size = {"u8": 1, "s16": 2, "s32": 4, "flt": 4, "s64": 8, "dbl": 8}
+    b_in, b_out = size.get(in_fmt.rstrip("p"), 4), size.get(out_fmt.rstrip("p"), 4)
+    if b_in <= 2 and b_out <= 2:
+        return "s16p"
+    return "fltp" if b_in <= 4 else "dblp"
+
+
+def _swr(frames: list, dst_rate: int, resampler: str) -> np.ndarray:
+    """libswresample as ffmpeg's CLI runs it (one aresample filter: downmix, rate, format)."""
+    first = frames[0]
     out_fmt = "s16" if resampler == "ffmpeg_s16" else "flt"
-    swr = av.AudioResampler(format=out_fmt, layout="mono", rate=dst_rate)
-    pieces = []
-    for frame in [*chunks, None]:
-        for o in swr.resample(frame):
-            pieces.append(o.to_ndarray().reshape(-1))
+    graph = av.filter.Graph()
+    src = graph.add_abuffer(format=first.format.name, sample_rate=first.sample_rate, layout=first.layout.name,
+                            time_base=Fraction(1, first.sample_rate))
+    conv = graph.add("aresample", f"{dst_rate}:internal_sample_fmt={_internal_format(first.format.name, out_fmt)}")
+    fmt = graph.add("aformat", f"sample_fmts={out_fmt}:channel_layouts=mono:sample_rates={dst_rate}")
+    sink = graph.add("abuffersink")
+    src.link_to(conv)
+    conv.link_to(fmt)
+    fmt.link_to(sink)
+    graph.configure()
+    pieces: list[np.ndarray] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                pieces.append(sink.pull().to_ndarray().reshape(-1))
+            except (av.error.BlockingIOError, av.error.EOFError):
+                return
+
+    pts = 0
+    for frame in frames:
+        frame.pts, frame.time_base = pts, Fraction(1, first.sample_rate)  # contiguous: no gaps or pads
+        pts += frame.samples
+        src.push(frame)
+        drain()
+    src.push(None)
+    drain()
     if not pieces:
         return np.zeros(0, np.float32)
     data = np.concatenate(pieces)
     return (data.astype(np.float32) / 32768.0) if out_fmt == "s16" else data.astype(np.float32)
+
+
+def _mono_frame(samples: np.ndarray, rate: int) -> av.AudioFrame:
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples, dtype=np.float32).reshape(1, -1),
+                                       format="flt", layout="mono")
+    frame.sample_rate = int(rate)
+    return frame
 
 
 def resample_audio(samples: np.ndarray, src_rate: int, dst_rate: int,
@@ -67,10 +109,7 @@ def resample_audio(samples: np.ndarray, src_rate: int, dst_rate: int,
     samples = np.asarray(samples, dtype=np.float32)
     if src_rate == dst_rate and resampler == "ffmpeg_float":
         return samples
-    frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="flt", layout="mono")
-    frame.sample_rate = int(src_rate)
-    frame.pts = 0
-    return _swr([frame], int(src_rate), "mono", "flt", int(dst_rate), resampler)
+    return _swr([_mono_frame(samples, src_rate)], int(dst_rate), resampler)
 
 
 def _decode_wav_fast(path: Path) -> tuple[np.ndarray, int] | None:
@@ -161,5 +200,9 @@ def read_audio(path: str | Path, sample_rate: int = 16000,
         # copies, keeps its precision; the SyncNet MFCC rounds to int16 itself, as the reference)
         out = to_mono(decode_audio(path)[0])
         return out, info | {"resampler": "none", "resampler_reference": "already mono at the target rate"}
-    out = _swr(frames, native, "", fmt, sample_rate, resampler)
+    if resampler == "ffmpeg_float" and channels > 1:
+        # libswresample does not scale a float downmix (mono = 0.707·(L+R)); the s16 path, the
+        # reference's, does (mono = (L+R)/2): downmix as the reference, then resample in float
+        frames = [_mono_frame(to_mono(decode_audio(path)[0]), native)]
+    out = _swr(frames, sample_rate, resampler)
     return out, info | {"resampler": resampler, "resampler_reference": RESAMPLER_REFERENCE[resampler]}

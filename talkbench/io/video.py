@@ -86,6 +86,10 @@ def read_frames(path: str | Path, fps: float | None = 25.0,
     info = {"source_fps": src_fps, "source_frames": len(frames), "fps": fps or src_fps,
             "fps_policy": policy, "fps_reference": POLICY_REFERENCE[policy]}
     if policy == "native":
+        if fps is not None and abs(src_fps - fps) > 1e-3:
+            # the reference LRS path does this too; said per clip, since audio and video then
+            # run at different speeds
+            info["retimed"] = f"{len(frames)} frames at {src_fps:.3f} fps taken as {fps:g} fps"
         return np.stack(frames), info | {"resampled": False}
     idx = indices_for(policy, times, fps)
     if len(idx) == 0:

@@ -131,12 +131,14 @@ def scored_clip(plan, source: Clip, video: dict) -> Clip:
     only for generators that edit the source in place."""
     video.update(mark_scored(plan, video))
     path = scored_path(plan, source.id, video)
-    frames, video_io = read_frames(path, source.fps)
+    # read as the dataset reads its clips (fps policy, resampler: talkbench.io.load_clip)
+    read = (source.meta.get("io") or {}).get("read") or {} if isinstance(source.meta, dict) else {}
+    frames, video_io = read_frames(path, source.fps, **{k: v for k, v in read.items() if k == "fps_policy"})
     h, w = video.get("height"), video.get("width")
     if h and w:
         frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p
     if _has_audio_track(path):
-        audio, _ = read_audio(path, source.sample_rate)
+        audio, _ = read_audio(path, source.sample_rate, **{k: v for k, v in read.items() if k == "resampler"})
         audio_from = "file"
     else:
         audio, audio_from = source.audio_source, "dataset"

@@ -24,7 +24,8 @@ def test_folder_on_realdata(realdata):
     assert ds.clip_ids("test") == REAL_IDS
     clip = ds.load_clip("test", "videoretalking_face_1")  # 22.13 fps source → 25 fps
     assert callable(clip.frames_source) and clip.transcript is None
-    assert clip.frames.shape == (152, 700, 700, 3) and clip.audio.ndim == 1
+    # 153: ffmpeg's -r 25 chain (the default fps_policy; the fps filter would give 152)
+    assert clip.frames.shape == (153, 700, 700, 3) and clip.audio.ndim == 1
 
 
 def test_sibling_audio_transcript_and_subfolders(tmp_path, tiny_mp4):

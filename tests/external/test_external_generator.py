@@ -56,7 +56,9 @@ def test_other_frame_rate_is_resampled_to_25():
     gen = ExternalGenerator(cmd=W2L_CMD + " --out-fps 30")
     out = gen.generate(clip, clip.audio)
     assert out.meta["generator"]["io"]["video"]["source_fps"] == pytest.approx(30.0)
-    assert out.frames.shape[0] == 10 and out.fps == 25.0
+    # 12 frames at 30 fps → 11 at 25 fps: ffmpeg's -r 25 choice (talkbench.io.framerate default)
+    assert out.frames.shape[0] == 11 and out.fps == 25.0
+    assert out.meta["generator"]["io"]["video"]["fps_policy"] == "ffmpeg_r25_avi"
 
 
 def test_sadtalker_style_preset_finds_the_timestamped_output(tmp_path):

@@ -82,6 +82,8 @@ def test_native_policy_keeps_every_frame_as_25fps(rate_clips):
     assert io["read"] == {"fps_policy": "native", "resampler": "ffmpeg_s16"}
     assert io["video"]["fps_policy"] == "native" and io["video"]["resampled"] is False
     assert "calculate_scores_LRS" in io["video"]["fps_reference"]
+    assert io["video"]["retimed"] == "99 frames at 30.000 fps taken as 25 fps"
+    assert "retimed" not in read_frames(build("cfr25.mkv", rate_clips), fps_policy="native")[1]
 
 
 def test_policy_is_recorded_and_checked(rate_clips):
