@@ -60,6 +60,27 @@ def check_available(options: dict, metric: str) -> None:
         ) from None
 
 
+def boxes_records(options: dict) -> list[dict]:
+    """What the boxes depend on, as weight records (so part of the metric's cache key and the
+    record): the boxes folder's contents, or the detector's weights file."""
+    if options.get("region") != "face" or options.get("boxes") != "talklip":
+        return []
+    if options.get("boxes_dir"):
+        import hashlib
+
+        root = Path(options["boxes_dir"]).expanduser()
+        h = hashlib.sha256()
+        for f in sorted(root.rglob("*.npy")):  # a changed or added box file changes the key
+            h.update(f"{f.relative_to(root).as_posix()}\0{sha256_file(f)}\n".encode())
+        return [{"name": "talklip_boxes", "path": str(root), "sha256": h.hexdigest(), "override": True}]
+    from talkbench import weight_record
+
+    try:
+        return [weight_record("face_alignment_s3fd")]
+    except (WeightsMissingError, WeightsInvalidError):
+        return []  # load() has said the metric is unavailable
+
+
 def _from_file(reference: Clip, boxes_dir: str, n: int) -> tuple[np.ndarray, dict]:
     path = Path(boxes_dir).expanduser() / f"{reference.id}.npy"
     if not path.is_file():
