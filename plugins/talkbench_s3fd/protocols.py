@@ -19,7 +19,9 @@ per frame           every box (tracks)      every box                  highest s
 
 TalkLip's frames come from cv2 (BGR) and are flipped to RGB before the BGR means are
 subtracted, so its network sees RGB with the means in the wrong order: kept, since that is
-what its boxes are. ``detect`` returns float64 rows (x1, y1, x2, y2, score) in frame pixels.
+what its boxes are. ``detect`` returns float64 rows (x1, y1, x2, y2, score) in frame pixels;
+TalkLip's per-frame choice (best box, ``int()``, centred 96×96) is the box protocol's, in
+talkbench_imagequality.talklip_boxes.
 """
 
 from __future__ import annotations
@@ -89,13 +91,19 @@ def network_input(frames: np.ndarray, protocol: S3FDProtocol) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
 
 
+def _forward(net, frames: np.ndarray, p: S3FDProtocol) -> list[torch.Tensor]:
+    """The raw heads, on the CPU (decoding and NMS run there, as the references' numpy code)."""
+    device = next(net.parameters()).device
+    with torch.no_grad():
+        return [o.cpu() for o in net(network_input(frames, p).to(device))]
+
+
 def _syncnet_python_frame(net, frame: np.ndarray, p: S3FDProtocol) -> np.ndarray:
     h, w = frame.shape[:2]
     rows = []
     for s in p.scales:
         small = cv2.resize(frame, dsize=(0, 0), fx=s, fy=s, interpolation=cv2.INTER_LINEAR)
-        with torch.no_grad():
-            out = syncnet_python_detect(net(network_input(small[None], p)), small.shape[:2])
+        out = syncnet_python_detect(_forward(net, small[None], p), small.shape[:2])
         dets = out[0, 1]
         scale = torch.Tensor([w, h, w, h])
         n = int((dets[:, 0] > p.conf_threshold).to(torch.int64).cumprod(0).sum())  # its while loop
@@ -125,20 +133,7 @@ def detect(net, frames: np.ndarray, protocol: S3FDProtocol) -> list[np.ndarray]:
     out = []
     step = max(1, protocol.batch_size)
     for start in range(0, len(frames), step):
-        with torch.no_grad():
-            raw = net(network_input(frames[start:start + step], protocol))
+        raw = _forward(net, frames[start:start + step], protocol)
         cands = candidates(raw, protocol.decoder, protocol.candidate_threshold)
         out += [_filtered(c, protocol).astype(np.float64) for c in cands]
     return out
-
-
-def talklip_box(dets: np.ndarray, frame_hw: tuple[int, int]) -> tuple[int, int, int, int]:
-    """bbx_extract.py's box of one frame: the best detection clipped at 0 and truncated by
-    ``int()``, or a centred 96×96 box when there is none (no smoothing, no interpolation)."""
-    if len(dets) == 0:
-        h, w = frame_hw
-        top, left = int((h - 96) / 2), int((w - 96) / 2)
-        return left, top, left + 96, top + 96
-    best = np.clip(np.asarray(dets[0], dtype=np.float32), 0, None)
-    x1, y1, x2, y2 = (int(v) for v in best[:4])
-    return x1, y1, x2, y2
