@@ -8,7 +8,8 @@ code                run_pipeline.py +       face_alignment 1.5         preparati
 network             dilated fc6, ceil pool  padded fc6                 padded fc6
 weights             sfd_face.pth            s3fd-619a316812.pth        s3fd-619a316812.pth
 frames              ×0.25 (cv2 bilinear)    as given                   full resolution, batches of 32
-fed to the net      RGB − (123, 117, 104)   BGR − (104, 117, 123)      RGB − (104, 117, 123)
+fed to the net      RGB − (123, 117, 104)   BGR − (104, 117, 123)      RGB − (104, 117, 123),
+                                                                       NHWC memory
 candidates          score > 0.05, NMS 0.3   score > 0.05               score > 0.05
                     (top 5,000 → 750)
 kept                score > 0.9, NMS 0.1    NMS 0.3 (+1 px), > 0.5     NMS 0.3 (+1 px), > 0.5
@@ -49,6 +50,9 @@ class S3FDProtocol:
     nms_plus_one: bool = True       # pixel-inclusive areas in the final NMS
     candidate_threshold: float = 0.05
     batch_size: int = 1             # frames per network call (TalkLip: 32)
+    #: feed the frames in NHWC memory (TalkLip transposes a numpy array without copying, so its
+    #: convolutions run channels-last, which rounds differently from NCHW)
+    channels_last: bool = False
 
     def settings(self) -> dict:
         out = asdict(self)
@@ -78,16 +82,20 @@ PROTOCOLS = {
     "face_alignment": S3FDProtocol(
         "face_alignment", "face_alignment", "face_alignment", FA_S3FD, "bgr", (104.0, 117.0, 123.0)),
     "talklip": S3FDProtocol(
-        "talklip", "talklip", "face_alignment", FA_S3FD, "rgb", (104.0, 117.0, 123.0), batch_size=32),
+        "talklip", "talklip", "face_alignment", FA_S3FD, "rgb", (104.0, 117.0, 123.0), batch_size=32,
+        channels_last=True),
 }
 
 
 def network_input(frames: np.ndarray, protocol: S3FDProtocol) -> torch.Tensor:
-    """B×3×H×W float32 from B×H×W×3 RGB uint8 frames (integer-valued: exact in any order)."""
+    """B×3×H×W float32 from B×H×W×3 RGB uint8 frames (integer-valued: exact in any order), in
+    NCHW memory or, for ``channels_last``, NHWC memory as the reference hands it over."""
     x = np.asarray(frames, dtype=np.float32)
     if protocol.channels == "bgr":
         x = x[..., ::-1]
-    x = x - np.asarray(protocol.means, dtype=np.float32)
+    x = np.ascontiguousarray(x - np.asarray(protocol.means, dtype=np.float32))
+    if protocol.channels_last:
+        return torch.from_numpy(x).permute(0, 3, 1, 2)
     return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
 
 

@@ -18,7 +18,7 @@ import torch
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "s3fd"
 sys.path.insert(0, str(FIXTURE))
-from s3fd_fixture_inputs import FA_INPUTS, FRAMES, SEED, SYNCNET_INPUTS, frame, sha256_array  # noqa: E402
+from s3fd_fixture_inputs import FA_INPUTS, FRAMES, SEED, SYNCNET_INPUTS, TALKLIP_BATCH, frame, sha256_array  # noqa: E402
 
 from talkbench_s3fd.decode import candidates, syncnet_python_detect  # noqa: E402
 from talkbench_s3fd.net import S3FDNet  # noqa: E402
@@ -100,6 +100,30 @@ def test_face_alignment_path(images, name):
     boxes = detect(_net("face_alignment"), images[name], p)[0]
     assert len(boxes) == len(EXPECTED[f"fa_{name}_boxes"]) > 10
     _close(boxes, EXPECTED[f"fa_{name}_boxes"], BOX_ATOL, f"{name} boxes")
+
+
+def test_talklip_path(images):
+    """TalkLip's face_detection on one batch: candidates of every frame wherever any frame of the
+    batch scores > 0.05 (float32), then NMS 0.3 / > 0.5, then bbx_extract.py's int box."""
+    from talkbench.faces import Detection
+    from talkbench_imagequality.talklip_boxes import talklip_box
+
+    p = PROTOCOLS["talklip"]
+    batch = np.stack([images[n] for n in TALKLIP_BATCH])
+    # its numpy transpose hands torch NHWC memory; NCHW convolutions round differently (~1e-5)
+    assert network_input(batch, p).stride()[1] == 1 and network_input(batch, PROTOCOLS["face_alignment"]).stride()[3] == 1
+    with torch.no_grad():
+        raw = _net("face_alignment")(network_input(batch, p))
+    cands = candidates(raw, "talklip")
+    assert cands.dtype == np.float32
+    _close(cands.transpose(1, 0, 2), EXPECTED["tl_cands"], BOX_ATOL, "talklip candidates")
+    rows = detect(_net("face_alignment"), batch, p)
+    lm = np.full((68, 2), np.nan, np.float32)
+    for name, r in zip(TALKLIP_BATCH, rows):
+        assert len(r) == len(EXPECTED[f"tl_{name}_boxes"]) > 10
+        _close(r, EXPECTED[f"tl_{name}_boxes"], BOX_ATOL, f"talklip {name} boxes")
+        box = talklip_box([Detection(d[:4].astype(np.float32), lm, float(d[4])) for d in r], batch.shape[1:3])
+        assert list(box) == EXPECTED[f"tl_{name}_int"].tolist()
 
 
 def test_the_two_architectures_differ_where_the_references_do():
