@@ -12,6 +12,9 @@ The boxes come from a folder of ``<clip_id>.npy`` files (``boxes_dir``: bbx_extr
 ``--bbx_root``, e.g. the ones a TalkLip user already has), or from talkbench's S3FD backend
 ``s3fd-talklip`` (the talkbench_s3fd plugin), which reproduces bbx_extract.py's boxes exactly.
 Without either, the metric is unavailable, with the fix: never a quiet switch to other boxes.
+
+Frames: TalkLip reads the native frames with cv2; talkbench's reference clip is at 25 fps
+(converted when the file is not), so the two agree on 25 fps sources (LRS2, LRS3) only.
 """
 
 from __future__ import annotations
