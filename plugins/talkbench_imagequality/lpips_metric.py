@@ -20,7 +20,8 @@ from talkbench import (
 )
 
 from talkbench_imagequality.regions import (
-    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, with_faces_summary,
+    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, region_weight_records,
+    with_faces_summary,
 )
 
 # torchvision's ImageNet checkpoints; the 8 hex digits in each name are the sha256 prefix that
@@ -125,7 +126,7 @@ class LPIPS(Metric):
         self.weights_path = path
 
     def weight_records(self) -> list[dict]:
-        return list(getattr(self, "used_weights", []))
+        return list(getattr(self, "used_weights", [])) + region_weight_records(self.options)
 
     def distances(self, gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
         """Per-frame LPIPS for N×H×W×3 uint8 RGB arrays."""

@@ -9,7 +9,8 @@ import numpy as np
 from talkbench import AGG_POOLED, Metric, Option
 
 from talkbench_imagequality.regions import (
-    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, with_faces_summary,
+    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, region_weight_records,
+    with_faces_summary,
 )
 
 
@@ -54,6 +55,9 @@ class PSNR(Metric):
         per_frame = psnr_frames(gen, ref, self.options["max_db"], self.options["compat_uint8"])
         identical = int((per_frame == self.options["max_db"]).sum())
         return {"value": float(per_frame.mean()), "n": int(len(per_frame)), "identical_frames": identical, **info}
+
+    def weight_records(self) -> list[dict[str, Any]]:
+        return super().weight_records() + region_weight_records(self.options)
 
     def protocol(self) -> dict[str, Any]:
         return region_protocol(self, self.options)

@@ -138,6 +138,13 @@ def check_regions_available(options: dict, metric: str) -> None:
         check_available(options, metric)
 
 
+def region_weight_records(options: dict) -> list[dict]:
+    """Extra entries for a region metric's ``weight_records`` (boxes=talklip's inputs)."""
+    from talkbench_imagequality.talklip_boxes import boxes_records
+
+    return boxes_records(options)
+
+
 def with_faces_summary(agg: dict, per_clip) -> dict:
     """Add which face backends made the boxes (and on how many clips) to an aggregate."""
     from talkbench.faces import summarise_faces

@@ -10,7 +10,8 @@ from skimage.metrics import structural_similarity
 from talkbench import AGG_POOLED, Metric
 
 from talkbench_imagequality.regions import (
-    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, with_faces_summary,
+    REGION_OPTIONS, check_regions_available, paired_regions_info, region_protocol, region_weight_records,
+    with_faces_summary,
 )
 
 
@@ -46,6 +47,9 @@ class SSIM(Metric):
 
     def aggregate(self, per_clip: Sequence[dict]) -> dict[str, Any]:
         return with_faces_summary(super().aggregate(per_clip), per_clip)
+
+    def weight_records(self) -> list[dict[str, Any]]:
+        return super().weight_records() + region_weight_records(self.options)
 
     def protocol(self) -> dict[str, Any]:
         return region_protocol(self, self.options)

@@ -12,6 +12,9 @@ The boxes come from a folder of ``<clip_id>.npy`` files (``boxes_dir``: bbx_extr
 ``--bbx_root``, e.g. the ones a TalkLip user already has), or from talkbench's S3FD backend
 ``s3fd-talklip`` (the talkbench_s3fd plugin), which reproduces bbx_extract.py's boxes exactly.
 Without either, the metric is unavailable, with the fix: never a quiet switch to other boxes.
+
+Frames: TalkLip reads the native frames with cv2; talkbench's reference clip is at 25 fps
+(converted when the file is not), so the two agree on 25 fps sources (LRS2, LRS3) only.
 """
 
 from __future__ import annotations
@@ -58,6 +61,27 @@ def check_available(options: dict, metric: str) -> None:
             f"{metric}: boxes=talklip runs TalkLip's S3FD: {exc}; or give TalkLip's own boxes "
             f"(bbx_extract.py output): --metric-option {metric}.boxes_dir=DIR"
         ) from None
+
+
+def boxes_records(options: dict) -> list[dict]:
+    """What the boxes depend on, as weight records (so part of the metric's cache key and the
+    record): the boxes folder's contents, or the detector's weights file."""
+    if options.get("region") != "face" or options.get("boxes") != "talklip":
+        return []
+    if options.get("boxes_dir"):
+        import hashlib
+
+        root = Path(options["boxes_dir"]).expanduser()
+        h = hashlib.sha256()
+        for f in sorted(root.rglob("*.npy")):  # a changed or added box file changes the key
+            h.update(f"{f.relative_to(root).as_posix()}\0{sha256_file(f)}\n".encode())
+        return [{"name": "talklip_boxes", "path": str(root), "sha256": h.hexdigest(), "override": True}]
+    from talkbench import weight_record
+
+    try:
+        return [weight_record("face_alignment_s3fd")]
+    except (WeightsMissingError, WeightsInvalidError):
+        return []  # load() has said the metric is unavailable
 
 
 def _from_file(reference: Clip, boxes_dir: str, n: int) -> tuple[np.ndarray, dict]:

@@ -8,7 +8,8 @@ code                run_pipeline.py +       face_alignment 1.5         preparati
 network             dilated fc6, ceil pool  padded fc6                 padded fc6
 weights             sfd_face.pth            s3fd-619a316812.pth        s3fd-619a316812.pth
 frames              ×0.25 (cv2 bilinear)    as given                   full resolution, batches of 32
-fed to the net      RGB − (123, 117, 104)   BGR − (104, 117, 123)      RGB − (104, 117, 123)
+fed to the net      RGB − (123, 117, 104)   BGR − (104, 117, 123)      RGB − (104, 117, 123),
+                                                                       NHWC memory
 candidates          score > 0.05, NMS 0.3   score > 0.05               score > 0.05
                     (top 5,000 → 750)
 kept                score > 0.9, NMS 0.1    NMS 0.3 (+1 px), > 0.5     NMS 0.3 (+1 px), > 0.5
@@ -19,7 +20,9 @@ per frame           every box (tracks)      every box                  highest s
 
 TalkLip's frames come from cv2 (BGR) and are flipped to RGB before the BGR means are
 subtracted, so its network sees RGB with the means in the wrong order: kept, since that is
-what its boxes are. ``detect`` returns float64 rows (x1, y1, x2, y2, score) in frame pixels.
+what its boxes are. ``detect`` returns float64 rows (x1, y1, x2, y2, score) in frame pixels;
+TalkLip's per-frame choice (best box, ``int()``, centred 96×96) is the box protocol's, in
+talkbench_imagequality.talklip_boxes.
 """
 
 from __future__ import annotations
@@ -47,6 +50,9 @@ class S3FDProtocol:
     nms_plus_one: bool = True       # pixel-inclusive areas in the final NMS
     candidate_threshold: float = 0.05
     batch_size: int = 1             # frames per network call (TalkLip: 32)
+    #: feed the frames in NHWC memory (TalkLip transposes a numpy array without copying, so its
+    #: convolutions run channels-last, which rounds differently from NCHW)
+    channels_last: bool = False
 
     def settings(self) -> dict:
         out = asdict(self)
@@ -76,17 +82,28 @@ PROTOCOLS = {
     "face_alignment": S3FDProtocol(
         "face_alignment", "face_alignment", "face_alignment", FA_S3FD, "bgr", (104.0, 117.0, 123.0)),
     "talklip": S3FDProtocol(
-        "talklip", "talklip", "face_alignment", FA_S3FD, "rgb", (104.0, 117.0, 123.0), batch_size=32),
+        "talklip", "talklip", "face_alignment", FA_S3FD, "rgb", (104.0, 117.0, 123.0), batch_size=32,
+        channels_last=True),
 }
 
 
 def network_input(frames: np.ndarray, protocol: S3FDProtocol) -> torch.Tensor:
-    """B×3×H×W float32 from B×H×W×3 RGB uint8 frames (integer-valued: exact in any order)."""
+    """B×3×H×W float32 from B×H×W×3 RGB uint8 frames (integer-valued: exact in any order), in
+    NCHW memory or, for ``channels_last``, NHWC memory as the reference hands it over."""
     x = np.asarray(frames, dtype=np.float32)
     if protocol.channels == "bgr":
         x = x[..., ::-1]
-    x = x - np.asarray(protocol.means, dtype=np.float32)
+    x = np.ascontiguousarray(x - np.asarray(protocol.means, dtype=np.float32))
+    if protocol.channels_last:
+        return torch.from_numpy(x).permute(0, 3, 1, 2)
     return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+
+
+def _forward(net, frames: np.ndarray, p: S3FDProtocol) -> list[torch.Tensor]:
+    """The raw heads, on the CPU (decoding and NMS run there, as the references' numpy code)."""
+    device = next(net.parameters()).device
+    with torch.no_grad():
+        return [o.cpu() for o in net(network_input(frames, p).to(device))]
 
 
 def _syncnet_python_frame(net, frame: np.ndarray, p: S3FDProtocol) -> np.ndarray:
@@ -94,8 +111,7 @@ def _syncnet_python_frame(net, frame: np.ndarray, p: S3FDProtocol) -> np.ndarray
     rows = []
     for s in p.scales:
         small = cv2.resize(frame, dsize=(0, 0), fx=s, fy=s, interpolation=cv2.INTER_LINEAR)
-        with torch.no_grad():
-            out = syncnet_python_detect(net(network_input(small[None], p)), small.shape[:2])
+        out = syncnet_python_detect(_forward(net, small[None], p), small.shape[:2])
         dets = out[0, 1]
         scale = torch.Tensor([w, h, w, h])
         n = int((dets[:, 0] > p.conf_threshold).to(torch.int64).cumprod(0).sum())  # its while loop
@@ -125,20 +141,7 @@ def detect(net, frames: np.ndarray, protocol: S3FDProtocol) -> list[np.ndarray]:
     out = []
     step = max(1, protocol.batch_size)
     for start in range(0, len(frames), step):
-        with torch.no_grad():
-            raw = net(network_input(frames[start:start + step], protocol))
+        raw = _forward(net, frames[start:start + step], protocol)
         cands = candidates(raw, protocol.decoder, protocol.candidate_threshold)
         out += [_filtered(c, protocol).astype(np.float64) for c in cands]
     return out
-
-
-def talklip_box(dets: np.ndarray, frame_hw: tuple[int, int]) -> tuple[int, int, int, int]:
-    """bbx_extract.py's box of one frame: the best detection clipped at 0 and truncated by
-    ``int()``, or a centred 96×96 box when there is none (no smoothing, no interpolation)."""
-    if len(dets) == 0:
-        h, w = frame_hw
-        top, left = int((h - 96) / 2), int((w - 96) / 2)
-        return left, top, left + 96, top + 96
-    best = np.clip(np.asarray(dets[0], dtype=np.float32), 0, None)
-    x1, y1, x2, y2 = (int(v) for v in best[:4])
-    return x1, y1, x2, y2

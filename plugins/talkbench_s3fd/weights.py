@@ -15,7 +15,7 @@ from pathlib import Path
 from talkbench import WeightSpec, WeightsInvalidError, load_torch_checkpoint, resolve_weight
 
 from talkbench_s3fd.net import S3FDNet, canonical_state_dict, key_layout
-from talkbench_s3fd.protocols import FA_S3FD, SYNCNET_S3FD
+from talkbench_s3fd.protocols import SYNCNET_S3FD
 
 SYNCNET_S3FD_FILE = "sfd_face.pth"
 SYNCNET_S3FD_URL = "https://www.robots.ox.ac.uk/~vgg/software/lipsync/data/sfd_face.pth"

@@ -127,3 +127,18 @@ def test_talklip_boxes_without_s3fd_weights_is_unavailable_naming_file_and_fix()
     with pytest.raises(MetricUnavailable, match="boxes_dir /no/such: no such folder"):
         SSIM(boxes="talklip", boxes_dir="/no/such").load()
     PSNR().load()  # the default protocol does not need S3FD at load time
+
+
+def test_the_boxes_are_part_of_the_metric_key(boxes_dir):
+    """A changed box file must not reuse old scores: its folder's content is a weights entry."""
+    from talkbench.fingerprint import metric_key
+
+    def key():
+        m = PSNR(boxes="talklip", boxes_dir=str(boxes_dir))
+        return metric_key(m.name, m.version, dict(m.options), m.weight_records()), m.weight_records()
+
+    before, records = key()
+    assert records[0]["name"] == "talklip_boxes" and records[0]["path"] == str(boxes_dir)
+    np.save(boxes_dir / "spk4" / "face3.npy", EXPECTED["spk4/face3/boxes"] + 1)
+    assert key()[0] != before
+    assert PSNR().weight_records() == []  # the default protocol adds nothing

@@ -18,7 +18,7 @@ import torch
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "s3fd"
 sys.path.insert(0, str(FIXTURE))
-from s3fd_fixture_inputs import FA_INPUTS, FRAMES, SEED, SYNCNET_INPUTS, frame, sha256_array  # noqa: E402
+from s3fd_fixture_inputs import FA_INPUTS, FRAMES, SEED, SYNCNET_INPUTS, TALKLIP_BATCH, frame, sha256_array  # noqa: E402
 
 from talkbench_s3fd.decode import candidates, syncnet_python_detect  # noqa: E402
 from talkbench_s3fd.net import S3FDNet  # noqa: E402
@@ -61,7 +61,13 @@ def _close(ours, theirs, atol, what):
     assert diff <= atol, f"{what}: max |diff| {diff}"
 
 
-@pytest.mark.parametrize("name", SYNCNET_INPUTS)
+def _params(names):
+    """The first input of each path runs by default, the others with -m slow (S3FD is seconds
+    per frame on a loaded CPU)."""
+    return [pytest.param(n, marks=() if i == 0 else pytest.mark.slow) for i, n in enumerate(names)]
+
+
+@pytest.mark.parametrize("name", _params(SYNCNET_INPUTS))
 def test_syncnet_python_path(images, name):
     import cv2
 
@@ -83,7 +89,7 @@ def test_syncnet_python_path(images, name):
     assert (boxes[:, 4] > 0.9).all() and (np.diff(boxes[:, 4]) <= 0).all()
 
 
-@pytest.mark.parametrize("name", FA_INPUTS)
+@pytest.mark.parametrize("name", _params(FA_INPUTS))
 def test_face_alignment_path(images, name):
     p = PROTOCOLS["face_alignment"]
     with torch.no_grad():
@@ -96,16 +102,41 @@ def test_face_alignment_path(images, name):
     _close(boxes, EXPECTED[f"fa_{name}_boxes"], BOX_ATOL, f"{name} boxes")
 
 
-def test_the_two_architectures_differ_where_the_references_do(images):
+def test_talklip_path(images):
+    """TalkLip's face_detection on one batch: candidates of every frame wherever any frame of the
+    batch scores > 0.05 (float32), then NMS 0.3 / > 0.5, then bbx_extract.py's int box."""
+    from talkbench.faces import Detection
+    from talkbench_imagequality.talklip_boxes import talklip_box
+
+    p = PROTOCOLS["talklip"]
+    batch = np.stack([images[n] for n in TALKLIP_BATCH])
+    # its numpy transpose hands torch NHWC memory; NCHW convolutions round differently (~1e-5)
+    assert network_input(batch, p).stride()[1] == 1 and network_input(batch, PROTOCOLS["face_alignment"]).stride()[3] == 1
+    with torch.no_grad():
+        raw = _net("face_alignment")(network_input(batch, p))
+    cands = candidates(raw, "talklip")
+    assert cands.dtype == np.float32
+    _close(cands.transpose(1, 0, 2), EXPECTED["tl_cands"], BOX_ATOL, "talklip candidates")
+    rows = detect(_net("face_alignment"), batch, p)
+    lm = np.full((68, 2), np.nan, np.float32)
+    for name, r in zip(TALKLIP_BATCH, rows):
+        assert len(r) == len(EXPECTED[f"tl_{name}_boxes"]) > 10
+        _close(r, EXPECTED[f"tl_{name}_boxes"], BOX_ATOL, f"talklip {name} boxes")
+        box = talklip_box([Detection(d[:4].astype(np.float32), lm, float(d[4])) for d in r], batch.shape[1:3])
+        assert list(box) == EXPECTED[f"tl_{name}_int"].tolist()
+
+
+def test_the_two_architectures_differ_where_the_references_do():
     """fc6 dilated vs padded and pool3 ceil vs floor: different map sizes from the 4th head on."""
-    x = network_input(images["face3_120x136"][None], PROTOCOLS["face_alignment"])
+    p = PROTOCOLS["face_alignment"]
+    x = network_input(np.zeros((1, 64, 48, 3), np.uint8), p)
     with torch.no_grad():
         a = [o.shape[2:] for o in _net("face_alignment")(x)[0::2]]
         b = [o.shape[2:] for o in _net("syncnet_python")(x)[0::2]]
     assert a[:3] == b[:3] and a[3:] != b[3:]
-    # 136×120 → pool5 4×3: a 3×3 kernel padded by 3 grows it by 4, the dilated one keeps it
-    assert tuple(a[3]) == (8, 7) and tuple(b[3]) == (4, 3)
-    # an odd conv3_3 map (37 at 148 px) pools to 19 in ceil mode (syncnet_python), 18 in floor
-    y = network_input(np.zeros((1, 148, 148, 3), np.uint8), PROTOCOLS["face_alignment"])
+    # 64×48 → pool5 2×1: a 3×3 kernel padded by 3 grows it by 4, the dilated one keeps it
+    assert tuple(a[3]) == (6, 5) and tuple(b[3]) == (2, 1)
+    # an odd conv3_3 map (9 at 36 px) pools to 5 in ceil mode (syncnet_python), 4 in floor
+    y = network_input(np.zeros((1, 36, 36, 3), np.uint8), p)
     with torch.no_grad():
-        assert _net("syncnet_python")(y)[2].shape[2] == 19 and _net("face_alignment")(y)[2].shape[2] == 18
+        assert _net("syncnet_python")(y)[2].shape[2] == 5 and _net("face_alignment")(y)[2].shape[2] == 4
