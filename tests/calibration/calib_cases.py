@@ -123,3 +123,39 @@ def difftalk_rows(shared: Path, Row) -> list:
     where = "calibration/difftalk/reference_outputs.npz: eps_t500_ema"
     return [Row("difftalk", "–", "UNet ε (EMA, t=500) max abs. difference", 0.0,
                 float(np.abs(eps - ref["eps_t500_ema"]).max()), 2e-5, where)]
+
+
+def talklip_quality_rows(shared: Path, Row) -> list:
+    """PSNR/SSIM under syncdiff-table1's box protocol (boxes=talklip, compat_uint8) against
+    TalkLip's bbx_extract.py + visual_quality.py run unmodified (tests/fixtures/talklip_quality,
+    its boxes given as .npy files): the mean over every frame of the four clips, tolerance 1e-9."""
+    import sys
+
+    from talkbench import Clip
+    from talkbench_imagequality import PSNR, SSIM
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "talklip_quality"
+    sys.path.insert(0, str(fixture))
+    from talklip_fixture_inputs import CLIPS, generated_frames, reference_frames
+
+    expected = np.load(fixture / "expected.npz")
+    boxes = _TMP / "talklip_boxes"
+    for cid in CLIPS:
+        (boxes / cid).parent.mkdir(parents=True, exist_ok=True)
+        np.save(boxes / f"{cid}.npy", expected[f"{cid}/boxes"])
+    psnr = PSNR(boxes="talklip", boxes_dir=str(boxes), compat_uint8=True, region="face", size=96)
+    ssim = SSIM(boxes="talklip", boxes_dir=str(boxes), region="face", size=96)
+    psnr.load(), ssim.load()
+    per_psnr, per_ssim = [], []
+    for cid in sorted(CLIPS):
+        ref = reference_frames(shared / "realdata" / "video", cid)
+        gen, refc = Clip(id=cid, frames_source=generated_frames(ref, cid)), Clip(id=cid, frames_source=ref)
+        per_psnr.append(psnr.compute(gen, refc))
+        per_ssim.append(ssim.compute(gen, refc))
+    where = "tests/fixtures/talklip_quality (TalkLip visual_quality.py, 4 clips)"
+    want_psnr = float(np.concatenate([expected[f"{c}/psnr"] for c in sorted(CLIPS)]).mean())
+    want_ssim = float(np.concatenate([expected[f"{c}/ssim"] for c in sorted(CLIPS)]).mean())
+    return [Row("psnr", "syncdiff-table1", "PSNR (mean of frames)", want_psnr,
+                float(psnr.aggregate(per_psnr)["value"]), 1e-9, where),
+            Row("ssim", "syncdiff-table1", "SSIM (mean of frames)", want_ssim,
+                float(ssim.aggregate(per_ssim)["value"]), 1e-9, where)]

@@ -62,6 +62,7 @@ CASES: list[Case] = [
     Case("wav2lip-generator", lambda shared: cc.wav2lip_rows(shared, Row)),
     Case("avhubert-seq2seq-video", lambda shared: cc.avhubert_rows(shared, Row)),
     Case("difftalk-unet", lambda shared: cc.difftalk_rows(shared, Row)),
+    Case("talklip-quality", lambda shared: cc.talklip_quality_rows(shared, Row)),
 ]
 
 HEADER = ("| case | component | preset | quantity | reference | ours | abs. error | tolerance | fixture |\n"
