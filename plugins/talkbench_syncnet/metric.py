@@ -130,11 +130,10 @@ class _SyncNetMetric(Metric):
         out = dict(self.options)
         out["reference"] = ("Wav2Lip evaluation/scores_LSE calculate_scores_LRS" if out["protocol"] == "lrs"
                             else "syncnet_python run_pipeline + run_syncnet (Wav2Lip calculate_scores_real_videos)")
-        if out["protocol"] == "wild":
-            out["io"] = "the file itself, through the ffmpeg CLI as run_pipeline converts it"
         out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
         out["windows"] = "min(frames, samples//640) - 5 (reference drops the last window)"
-        out["io"] = "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)"
+        out["io"] = ("the file itself, converted by the ffmpeg CLI as run_pipeline does" if out["protocol"] == "wild"
+                     else "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)")
         info = getattr(self, "weights_info", None)
         if info:
             out["weights"] = {"name": info["name"], "sha256": info["sha256"], "override": info["override"]}
