@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from talkbench import Clip, ClipFailure, Option, sha256_file
+from talkbench import Clip, ClipFailure, Option, OptionError, sha256_file
 
 from talkbench_syncnet.wild.settings import AUDIO_SPANS, COMBINE_RULES, WildSettings
 
@@ -51,7 +51,10 @@ def settings_from(options: Mapping[str, Any]) -> WildSettings:
 def _backend_detector(name: str, device: str, s: WildSettings):
     from talkbench.faces.backends import make_backend
 
-    if name in ("auto", "given"):
+    if name == "given":
+        raise OptionError("face_backend=given under protocol=wild reads the boxes from a file: pass "
+                          "--metric-option syncnet.face_geometry=FILE (format in talkbench_syncnet/wild/geometry.py)")
+    if name == "auto":
         from talkbench.faces.backends.fan_backend import fan_available
 
         name = "fan" if fan_available() else "dlib"
