@@ -49,15 +49,13 @@ def settings_from(options: Mapping[str, Any]) -> WildSettings:
 
 
 def _backend_detector(name: str, device: str, s: WildSettings):
-    from talkbench.faces.backends import make_backend
+    from talkbench.faces import choose_backend, make_backend
 
     if name == "given":
         raise OptionError("face_backend=given under protocol=wild reads the boxes from a file: pass "
                           "--metric-option syncnet.face_geometry=FILE (format in talkbench_syncnet/wild/geometry.py)")
-    if name == "auto":
-        from talkbench.faces.backends.fan_backend import fan_available
-
-        name = "fan" if fan_available() else "dlib"
+    if name == "auto":  # face-alignment's S3FD when its weights are here, else dlib (recorded)
+        name, _ = choose_backend(Clip(id="wild", frames_source=np.zeros((1, 2, 2, 3), np.uint8)), "auto")
     be = make_backend(name, device=device)
 
     def detect(frames_bgr: np.ndarray) -> list:
