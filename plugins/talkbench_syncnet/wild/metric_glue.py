@@ -81,6 +81,9 @@ def wild_result(metric, clip: Clip) -> dict[str, Any]:
     if path is None or not Path(path).is_file():
         raise ClipFailure(f"clip {clip.id}: protocol=wild scores the video file as syncnet_python does, and this "
                           "clip has no file; write it out first or use protocol=lrs")
+    if clip.meta.get("audio_from") == "dataset":
+        raise ClipFailure(f"{path}: has no audio track; protocol=wild reads the speech from the video file as "
+                          "syncnet_python does: mux the audio into the video (the dataset's audio is not used)")
     s = settings_from(metric.options)
     geometry_file = metric.options["face_geometry"]
     if geometry_file:
