@@ -12,12 +12,9 @@ from pathlib import Path
 
 import pytest
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "syncnet_wild"
+from wild_helpers import FIXTURE
+
 CALIB_SHA256 = "fc7a6ec66faced070564fd52d1a6346a66199677d1db8eb2672b78205e31f542"
-
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None,
-                                  reason="protocol=wild calls the ffmpeg CLI (apt-get install ffmpeg)")
-
 
 @pytest.fixture(scope="session")
 def wild_expected() -> dict:

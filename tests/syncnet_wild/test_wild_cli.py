@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from conftest import FIXTURE, needs_ffmpeg
+from wild_helpers import FIXTURE, needs_ffmpeg
 
 
 @needs_ffmpeg

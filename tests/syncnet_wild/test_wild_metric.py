@@ -10,7 +10,7 @@ import pytest
 
 from talkbench import ClipFailure, get_metric, load_clip, write_video
 
-from conftest import needs_ffmpeg
+from wild_helpers import needs_ffmpeg
 
 N = 120
 
