@@ -57,7 +57,9 @@ OPTIONS = (
            "bf16/fp16), within 0.02 of fp32 LSE on the calibration clips, named in the table label",
            choices=("fp32", "bf16", "fp16")),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
-    Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
+    Option("face_backend", str, "auto",
+           "wild protocol: talkbench.faces backend run on every converted frame (auto|dlib|fan) when no "
+           "face_geometry file is given"),
 ) + WILD_OPTIONS + PEER_OPTIONS
 
 _MODELS: dict[tuple[str, str, str], Any] = {}
@@ -139,11 +141,10 @@ class _SyncNetMetric(Metric):
             from talkbench_syncnet.peers.glue import references
 
             out["reference"] = references()[out["protocol"]]
-        if out["protocol"] == "wild":
-            out["io"] = "the file itself, through the ffmpeg CLI as run_pipeline converts it"
         out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
         out["windows"] = "min(frames, samples//640) - 5 (reference drops the last window)"
-        out["io"] = "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)"
+        out["io"] = ("the file itself, converted by the ffmpeg CLI as run_pipeline does" if out["protocol"] == "wild"
+                     else "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)")
         info = getattr(self, "weights_info", None)
         if info:
             out["weights"] = {"name": info["name"], "sha256": info["sha256"], "override": info["override"]}

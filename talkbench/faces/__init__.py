@@ -45,4 +45,5 @@ __all__ = [
     "lip_mask", "mask_lower_half", "mouth_rois", "paste_back", "smooth_boxes", "syncdiff_boxes",
     "syncdiff_crop", "syncnet_boxes", "syncnet_crops", "to_crop_coords", "track_faces",
     "wav2lip_boxes",
+    "make_backend",
 ]

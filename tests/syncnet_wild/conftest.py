@@ -12,12 +12,9 @@ from pathlib import Path
 
 import pytest
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "syncnet_wild"
+from wild_helpers import FIXTURE
+
 CALIB_SHA256 = "fc7a6ec66faced070564fd52d1a6346a66199677d1db8eb2672b78205e31f542"
-
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None,
-                                  reason="protocol=wild calls the ffmpeg CLI (apt-get install ffmpeg)")
-
 
 @pytest.fixture(scope="session")
 def wild_expected() -> dict:
@@ -62,3 +59,17 @@ def wild_net(calibration, tmp_path_factory):
         shutil.copyfileobj(f, out)
     assert hashlib.sha256(dst.read_bytes()).hexdigest() == CALIB_SHA256
     return dst, FastSyncNet(load_syncnet(dst, "cpu"))
+
+
+@pytest.fixture(scope="session")
+def tiny_syncnet(tmp_path_factory):
+    """A seeded random 64×64 SyncNet variant (fast metric-level tests)."""
+    import torch
+
+    from talkbench_syncnet.model import SyncNet, SyncNetConfig
+    from talkbench_syncnet.train import save_weights
+
+    torch.manual_seed(0)
+    cfg = SyncNetConfig(img_size=64, embed_dim=32, aud_widths=(8, 16, 16, 16, 16, 32),
+                        lip_widths=(8, 16, 16, 16, 16, 32), fc_dim=32)
+    return save_weights(SyncNet(cfg).eval(), tmp_path_factory.mktemp("wild_tiny") / "tiny.model", {"purpose": "tests"})

@@ -10,7 +10,7 @@ import pytest
 
 from talkbench import ClipFailure
 
-from conftest import needs_ffmpeg
+from wild_helpers import needs_ffmpeg
 
 BOX_TOL = 1.0
 LSE_TOL = 1e-4
