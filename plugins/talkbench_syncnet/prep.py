@@ -13,11 +13,10 @@ from typing import Any
 import cv2
 import numpy as np
 
-from talkbench import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip, ClipFailure
+from talkbench import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, VIDEO_SUFFIXES, Clip, ClipFailure
 
 from talkbench_syncnet.jpeg_roundtrip import roundtrip_file, roundtrip_rgb
 
-VIDEO_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg"}
 
 
 def clip_audio(generated: Clip, reference: Clip | None) -> tuple[np.ndarray, str]:
