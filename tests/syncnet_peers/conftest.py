@@ -29,21 +29,30 @@ def peer_net(calibration, tmp_path_factory):
     return load_syncnet(out)
 
 
+class _Clips:
+    """Built on first use, one clip at a time (x264 encodes are the slow part)."""
+
+    def __init__(self, out: Path):
+        sys.path.insert(0, str(INPUTS))
+        import build_inputs
+
+        self.build, self.out, self.paths = build_inputs, out, {"radio": build_inputs.RADIO}
+        self.want = json.loads((INPUTS / "inputs_sha256.json").read_text())
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.paths:
+            path = self.build.build_clips(self.out, [name])[name]
+            if self.build.sha256(path) != self.want[name]:  # another FFmpeg/x264: other bytes, other numbers
+                pytest.skip(f"rebuilt input {name} differs from the fixture's (FFmpeg/x264 version); see PROTOCOL.md")
+            self.paths[name] = path
+        return self.paths[name]
+
+
 @pytest.fixture(scope="session")
-def peer_clips(shared_dir, tmp_path_factory) -> dict[str, Path]:
+def peer_clips(shared_dir, tmp_path_factory) -> _Clips:
     if shutil.which("ffmpeg") is None:
         pytest.skip("the peer protocols call the ffmpeg CLI; apt-get install ffmpeg")
-    sys.path.insert(0, str(INPUTS))
-    import build_inputs
-
-    clips = build_inputs.build_clips(tmp_path_factory.mktemp("peer_inputs"))
-    want = json.loads((INPUTS / "inputs_sha256.json").read_text())
-    got = {name: build_inputs.sha256(p) for name, p in clips.items()}
-    bad = [n for n in got if got[n] != want[n]]
-    if bad:  # another FFmpeg/x264 makes other bytes: the fixture's numbers are not for them
-        pytest.skip(f"rebuilt inputs {bad} differ from the fixture's (FFmpeg/x264 version); see its PROTOCOL.md")
-    clips["radio"] = build_inputs.RADIO
-    return clips
+    return _Clips(tmp_path_factory.mktemp("peer_inputs"))
 
 
 def box_detector(boxes_file: Path, clip: str):
