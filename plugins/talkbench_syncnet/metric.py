@@ -139,11 +139,12 @@ class _SyncNetMetric(Metric):
             from talkbench_syncnet.peers.glue import references
 
             out["reference"] = references()[out["protocol"]]
-        if out["protocol"] == "wild":
-            out["io"] = "the file itself, through the ffmpeg CLI as run_pipeline converts it"
         out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
         out["windows"] = "min(frames, samples//640) - 5 (reference drops the last window)"
-        out["io"] = "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)"
+        out["io"] = ("the file itself, converted by the ffmpeg CLI as run_pipeline does" if out["protocol"] == "wild"
+                     else "the file itself, through the ffmpeg CLI as the reference script calls it"
+                     if out["protocol"] in PEER_PROTOCOLS
+                     else "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)")
         info = getattr(self, "weights_info", None)
         if info:
             out["weights"] = {"name": info["name"], "sha256": info["sha256"], "override": info["override"]}
@@ -173,8 +174,7 @@ class _SyncNetMetric(Metric):
         size = self.net.config.img_size
         bgr, info = prepare_frames(
             generated, protocol=self.options["protocol"], size=size,
-            jpeg_roundtrip=self.options["jpeg_roundtrip"], crop_scale=self.options["crop_scale"],
-            face_backend=self.options["face_backend"], device=self.device,
+            jpeg_roundtrip=self.options["jpeg_roundtrip"],
         )
         min_windows = self.options["min_windows"] or 2 * self.options["vshift"] + 1
         res = score_arrays(self.net, bgr, audio, vshift=self.options["vshift"], min_windows=min_windows,

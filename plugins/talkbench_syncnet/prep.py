@@ -2,8 +2,7 @@
 
 ``lrs`` (calculate_scores_LRS / syncnet_python on LRS-style face videos): the whole frame, after
 the reference's jpg dump (optional, on by default), resized with cv2 INTER_LINEAR.
-``wild`` (syncnet_python's run_pipeline): the face-track crop with crop_scale 0.4 geometry from
-``talkbench.faces``, resized to the net's size (224 for the official net).
+``wild`` (syncnet_python's run_pipeline) works on the file itself: ``talkbench_syncnet.wild``.
 """
 
 from __future__ import annotations
@@ -57,10 +56,8 @@ def jpeg_frames(clip: Clip, frames_rgb: np.ndarray, from_file: bool = True) -> t
     return roundtrip_rgb(frames_rgb, clip.fps), "rgb"
 
 
-def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool,
-                   crop_scale: float = 0.4, face_backend: str = "auto",
-                   device: str = "cpu") -> tuple[np.ndarray, dict[str, Any]]:
-    """(T×size×size×3 uint8 BGR frames, facts for the record)."""
+def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool) -> tuple[np.ndarray, dict[str, Any]]:
+    """(T×size×size×3 uint8 BGR frames, facts for the record) for the ``lrs`` protocol."""
     if abs(clip.fps - DEFAULT_FPS) > 1e-3:
         raise ClipFailure(
             f"clip {clip.id}: {clip.fps} fps; SyncNet windows assume 25 fps "
@@ -70,24 +67,8 @@ def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
         raise ClipFailure(f"clip {clip.id}: frames must be T×H×W×3 uint8, got {frames.shape} {frames.dtype}")
     info: dict[str, Any] = {"frames": int(len(frames)), "frame_size": [int(frames.shape[1]), int(frames.shape[2])]}
-    if protocol == "wild":
-        from talkbench.faces import face_facts, metric_backend, syncnet_crops, track_faces
-
-        # as syncnet_python: S3FD (face-alignment) boxes; never a silent fallback to dlib
-        backend, why = metric_backend(clip, face_backend, "lse_c")
-        track = track_faces(clip, backend=backend, device=device, role="the generated clip")
-        info["faces"] = face_facts(track, face_backend, why)
-        # syncnet_python cuts at 224 and the net sees those crops; a smaller net resizes them
-        crops, _ = syncnet_crops(frames, track, crop_scale=crop_scale, size=224)
-        info["face_backend"] = track.backend
-        info["faces_found"] = float(np.mean(track.found)) if len(track.found) else 0.0
-        if jpeg_roundtrip:
-            bgr, info["jpeg_source"] = roundtrip_rgb(crops, clip.fps), "rgb"
-        else:
-            bgr = crops[..., ::-1]
-        return _resize_all(bgr, size), info
     if protocol != "lrs":
-        raise ValueError(f"unknown SyncNet protocol {protocol!r}; use lrs or wild")
+        raise ValueError(f"prepare_frames: protocol {protocol!r} is not frame-based; only lrs is")
     if jpeg_roundtrip:
         bgr, info["jpeg_source"] = jpeg_frames(clip, frames)
     else:

@@ -35,7 +35,8 @@ def track_audio(conv: Converted, track: Track, work: Path, s: WildSettings) -> n
     return audio
 
 
-def score_track(net, conv: Converted, track: Track, work: Path, s: WildSettings, device: str) -> dict[str, Any]:
+def score_track(net, conv: Converted, track: Track, work: Path, s: WildSettings, device: str,
+                keep_boxes: bool = False) -> dict[str, Any]:
     geo = crop_geometry(track.boxes, s.median_kernel)
     crops = crop_frames(conv.frames, track.frames, geo, s.crop_scale, s.crop_size)
     seen = roundtrip(crops, work, xvid=s.xvid_roundtrip, jpeg=s.jpeg_roundtrip, fps=s.frame_rate)
@@ -48,7 +49,7 @@ def score_track(net, conv: Converted, track: Track, work: Path, s: WildSettings,
     res = score_arrays(net, seen, audio.astype(np.float32) / 32768.0, vshift=s.vshift,
                        batch_size=s.batch_size, device=device, min_windows=1)
     cut = cut_boxes(geo, s.crop_scale)
-    return {
+    out = {
         "start": track.start, "end": track.end, "frames": int(len(track.frames)), "detected": track.detected,
         "offset": res.offset, "lse_c": res.lse_c, "lse_d": res.lse_d, "n_windows": res.n_windows,
         "min_length": res.min_length, "mdist": res.mdist,
@@ -58,6 +59,10 @@ def score_track(net, conv: Converted, track: Track, work: Path, s: WildSettings,
                 "crop_mean": [round(float(v), 2) for v in cut.mean(0)],
                 "mean_pos": {k: round(float(np.mean(v)), 2) for k, v in geo.items()}},
     }
+    if keep_boxes:  # every frame's box and crop geometry (tests; too long for a score file)
+        out["bbox"] = track.boxes.tolist()
+        out["proc_track"] = {k: v.tolist() for k, v in geo.items()}
+    return out
 
 
 def combine(tracks: list[dict[str, Any]], rule: str) -> dict[str, Any]:
@@ -75,7 +80,7 @@ def combine(tracks: list[dict[str, Any]], rule: str) -> dict[str, Any]:
 
 
 def run_wild(video: Path, net, s: WildSettings, detect: Detector, *, device: str = "cpu",
-             label: str = "") -> dict[str, Any]:
+             label: str = "", keep_boxes: bool = False) -> dict[str, Any]:
     """Per-track results and the clip value of the file ``video``; ClipFailure without a track."""
     where = label or str(video)
     with tempfile.TemporaryDirectory(prefix="talkbench_wild_") as tmp:
@@ -94,6 +99,6 @@ def run_wild(video: Path, net, s: WildSettings, detect: Detector, *, device: str
                 f"{where}: no face track ≥ {s.min_track} frames (needs more than {s.min_track} detected frames "
                 f"in one shot, mean face > {s.min_face_size:g} px; {n} frames, {len(shots)} shot(s), "
                 f"faces in {sum(1 for d in detections if d)} frames)")
-        results = [score_track(net, conv, t, work / f"track{i:05d}", s, device) for i, t in enumerate(tracks)]
+        results = [score_track(net, conv, t, work / f"track{i:05d}", s, device, keep_boxes) for i, t in enumerate(tracks)]
     out = combine(results, s.combine)
     return {**out, "tracks": results, "shots": [list(x) for x in shots], "frames": n, "combine": s.combine}

@@ -1,18 +1,29 @@
 """Shot boundaries as run_pipeline's ``scene_detect`` finds them (PySceneDetect ContentDetector).
 
-The reference pins scenedetect 0.5.1 (``VideoManager``, removed in 0.7) and calls
-``ContentDetector()`` with that version's defaults: threshold 30, min_scene_len 15 frames, on
-frames decimated by the integer factor its ``set_downscale_factor()`` picks from the width.
-Here the current API is given those values explicitly (0.6+ changed the default threshold to
-27 and the downscale rule). Shots are ``[start, end)`` frame ranges of the converted video;
-no cut gives one shot over every frame, as 0.5.1's ``get_scene_list`` does.
+The reference pins scenedetect 0.5.1 and runs ``ContentDetector()`` with that version's
+defaults (threshold 30, min_scene_len 15) through its ``VideoManager``, which
+
+- numbers frames by how many OpenCV has decoded (``cv2.VideoCapture``), and
+- decimates each frame by the integer factor ``set_downscale_factor()`` picks from the width
+  (``frame[::f, ::f]``).
+
+PySceneDetect 0.6+ removed ``VideoManager``, changed the default threshold to 27, resizes
+instead of decimating and numbers frames by timestamp (the ``-r 25`` avi stores repeated frames
+as empty packets that OpenCV skips, so timestamps run ahead of the decoded count: a cut at
+decoded frame 120 reads as 122). So the frames are fed here, decoded and decimated as 0.5.1
+did, to the current version's ``ContentDetector`` given 0.5.1's values (its default weights
+are 0.5.1's score: the mean of the H, S and V mean absolute differences).
+Shots are ``[start, end)`` in decoded-frame numbers; no cut gives one shot over every decoded
+frame, as 0.5.1's ``get_scene_list`` does.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from talkbench import MetricUnavailable
+import cv2
+
+from talkbench import ClipFailure, MetricUnavailable
 
 #: scenedetect 0.5.1's DEFAULT_DOWNSCALE_FACTORS (frame width → integer factor)
 _DOWNSCALE_0_5 = ((3200, 12), (2100, 8), (1700, 6), (1200, 5), (900, 4), (600, 3), (400, 2))
@@ -35,25 +46,36 @@ def scenedetect_version() -> str:
     return str(scenedetect.__version__)
 
 
-def detect_shots(video: Path, *, threshold: float = THRESHOLD_0_5,
-                 min_scene_len: int = MIN_SCENE_LEN_0_5) -> list[tuple[int, int]]:
+def detect_shots(video: Path, *, threshold: float = THRESHOLD_0_5, min_scene_len: int = MIN_SCENE_LEN_0_5,
+                 fps: float = 25.0) -> list[tuple[int, int]]:
     """[start, end) shots of ``video`` in the frame numbers of OpenCV's decoding of it.
 
-    Those can be fewer than the jpgs ffmpeg dumps: the ``-r 25`` avi stores a duplicated frame
-    as an empty packet, which ffmpeg repeats and OpenCV skips. The reference slices the per-jpg
-    detections with these numbers all the same (so a shot may end before the last jpgs)."""
+    Those can be fewer than the jpgs ffmpeg dumps (repeated frames): the reference slices the
+    per-jpg detections with these numbers all the same, so a shot may end before the last jpgs."""
     try:
-        from scenedetect import ContentDetector, SceneManager, open_video
+        from scenedetect import ContentDetector, FrameTimecode
     except ImportError:
         raise MetricUnavailable("the wild SyncNet protocol splits shots with PySceneDetect: "
                                 "pip install scenedetect-headless (or set shot_split=false)") from None
-    stream = open_video(str(video), backend="opencv")
-    manager = SceneManager()
-    manager.auto_downscale = False
-    manager.downscale = downscale_0_5(int(stream.frame_size[0]))
-    manager.add_detector(ContentDetector(threshold=threshold, min_scene_len=min_scene_len))
-    manager.detect_scenes(stream, show_progress=False)
-    num_frames = int(stream.frame_number)  # frames decoded (0.5.1: the VideoManager's count)
-    cuts = sorted({int(start.frame_num) for start, _ in manager.get_scene_list()} - {0})
-    bounds = [0] + [c for c in cuts if c < num_frames] + [num_frames]
+    detector = ContentDetector(threshold=threshold, min_scene_len=min_scene_len)
+    cap = cv2.VideoCapture(str(video))
+    if not cap.isOpened():
+        raise ClipFailure(f"{video}: OpenCV cannot open it for shot detection")
+    factor = downscale_0_5(int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)))
+    cuts: set[int] = set()
+    n = 0
+    try:
+        while True:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if factor > 1:
+                frame = frame[::factor, ::factor, :]
+            cuts.update(int(tc.frame_num) for tc in detector.process_frame(FrameTimecode(n, fps), frame))
+            n += 1
+    finally:
+        cap.release()
+    if n:
+        cuts.update(int(tc.frame_num) for tc in detector.post_process(FrameTimecode(n - 1, fps)))
+    bounds = [0] + sorted(c for c in cuts if 0 < c < n) + [n]
     return list(zip(bounds[:-1], bounds[1:]))
