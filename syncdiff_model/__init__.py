@@ -50,3 +50,10 @@ def register_commands(cli):
     from syncdiff_model.analyze import analyze_group
 
     cli.add_command(analyze_group)
+
+
+@hookimpl
+def register_protocols(register):
+    from syncdiff_model.protocol_table1 import table1_protocol
+
+    register(table1_protocol())

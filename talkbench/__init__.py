@@ -43,6 +43,7 @@ from talkbench.io import load_clip, probe, read_audio, read_frames, resample_aud
 from talkbench.options import Option, parse_option_strings
 from talkbench.progress import announce, progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
+from talkbench.protocols import Protocol
 from talkbench.torchvision_compat import import_torchvision
 from talkbench.weights import (
     WeightSpec, invalid_checkpoint, load_torch_checkpoint, resolve_weight, torch_load_errors, weight_record,
@@ -74,4 +75,6 @@ __all__ = [
     "Option", "parse_option_strings", "announce", "progress_bar", "import_torchvision",
     "WeightSpec", "invalid_checkpoint", "load_torch_checkpoint", "resolve_weight", "torch_load_errors",
     "weight_record",
+    # protocol presets (hook register_protocols)
+    "Protocol",
 ]

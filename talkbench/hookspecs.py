@@ -34,3 +34,8 @@ def register_commands(cli):
 @hookspec
 def register_trainers(register):
     """Register Trainer subclasses (``talkbench train --model NAME``): ``register(TrainerClass)``."""
+
+
+@hookspec
+def register_protocols(register):
+    """Register protocol presets (``talkbench run --protocol NAME``): ``register(Protocol(...))``."""

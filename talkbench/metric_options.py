@@ -74,15 +74,30 @@ def _expand(layer: Mapping[str, Mapping[str, Any]], names: list[str], classes: M
     return out
 
 
+def expand_layer(layer: Mapping[str, Mapping[str, Any]] | None, names: list[str],
+                 classes: Mapping[str, type]) -> dict[str, dict[str, Any]]:
+    """One option layer (metric or group keys) as ``{metric: {opt: parsed value}}`` for the run's
+    metrics ``names``; keys naming none of them are dropped (a preset's psnr options in an
+    LSE-only run)."""
+    groups = _groups(classes)
+    kept = {k: v for k, v in (layer or {}).items()
+            if k in names or any(m in names for m in groups.get(k, []))}
+    return {m: {k: v for k, (v, _) in opts.items()}
+            for m, opts in _expand(kept, names, classes, groups).items() if m in names}
+
+
 def resolve_metric_options(
     names: list[str], user: Mapping[str, Mapping[str, Any]] | None,
     defaults: Mapping[str, Mapping[str, Any]] | None = None, classes: Mapping[str, type] | None = None,
+    preset: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Per-metric options for the run's metrics ``names``: dataset defaults, then the user's.
+    """Per-metric options for the run's metrics ``names``: dataset defaults, then a protocol
+    preset's options (``preset``, talkbench.protocols), then the user's.
 
     Keys may be metric names or option groups. A group key with none of its members in the run
     is kept under its own name, so the runner's "options for metrics not in this run" check
-    names it.
+    names it (the preset's keys are filtered to the run's metrics instead: a preset covers more
+    metrics than most runs use).
     """
     if classes is None:
         from talkbench.plugins import get_metrics
@@ -91,10 +106,12 @@ def resolve_metric_options(
     groups = _groups(classes)
     base = _expand({k: v for k, v in (defaults or {}).items() if k in names or k in groups},
                    names, classes, groups)
+    middle = {m: {k: (v, "preset") for k, v in opts.items()}
+              for m, opts in expand_layer(preset, names, classes).items()}
     mine = _expand({k: v for k, v in (user or {}).items()
                     if k not in groups or any(m in names for m in groups[k])}, names, classes, groups)
     out: dict[str, dict[str, Any]] = {}
-    for layer in (base, mine):
+    for layer in (base, middle, mine):
         for m, opts in layer.items():
             if m in names or m not in groups:
                 out.setdefault(m, {}).update({k: v for k, (v, _) in opts.items()})

@@ -27,6 +27,8 @@ from talkbench.errors import TalkbenchError, UnknownNameError
 ENTRY_POINT_GROUP = "talkbench"
 
 _registries: dict[str, dict[str, Any]] = {}
+#: hook name -> {registered name: plugin that registered it} (for errors found after collection)
+_owners: dict[str, dict[str, str]] = {}
 
 
 class _PluginManager(pluggy.PluginManager):
@@ -123,17 +125,18 @@ def list_plugins() -> list[PluginInfo]:
 
 def _expected(kind: str) -> type:
     from talkbench.interfaces import Dataset, Generator, Metric, Trainer
+    from talkbench.protocols import Protocol
     from talkbench.weights import WeightSpec
 
     return {"generator": Generator, "metric": Metric, "dataset": Dataset,
-            "weights file": WeightSpec, "trainer": Trainer}[kind]
+            "weights file": WeightSpec, "trainer": Trainer, "protocol": Protocol}[kind]
 
 
 def _check_type(kind: str, obj: Any, plugin: str) -> None:
     base = _expected(kind)
-    if kind == "weights file":  # weights are registered as instances, the rest as classes
+    if kind in ("weights file", "protocol"):  # registered as instances, the rest as classes
         if not isinstance(obj, base):
-            raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a talkbench.WeightSpec")
+            raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a talkbench.{base.__name__}")
     elif not (isinstance(obj, type) and issubclass(obj, base)):
         raise TypeError(f"plugin {plugin!r} registered {obj!r} as a {kind}; expected a subclass of "
                         f"talkbench.{base.__name__}")
@@ -163,6 +166,7 @@ def _collect(hook_name: str, kind: str) -> dict[str, Any]:
                 raise TalkbenchError(f"plugin {impl.plugin_name!r}: {hook_name} cannot be a hook wrapper")
             impl.function(*[{"register": register}[a] for a in impl.argnames])  # as pluggy calls it
         _registries[hook_name] = items
+        _owners[hook_name] = owner
     return dict(_registries[hook_name])
 
 
@@ -184,6 +188,18 @@ def get_weight_specs() -> dict[str, Any]:
 
 def get_trainers() -> dict[str, Any]:
     return _collect("register_trainers", "trainer")
+
+
+def get_protocols() -> dict[str, Any]:
+    """Protocol presets by name, each checked against the installed metrics' options (a preset
+    setting an option a metric does not declare is an error naming the preset and its plugin)."""
+    from talkbench.protocols import validate_protocol
+
+    items = _collect("register_protocols", "protocol")
+    metrics = get_metrics()
+    for name, proto in items.items():
+        validate_protocol(proto, metrics, _owners.get("register_protocols", {}).get(name, ""))
+    return items
 
 
 def _lookup(kind: str, name: str, items: dict[str, Any]) -> Any:
@@ -209,3 +225,13 @@ def get_dataset(name: str) -> Any:
 
 def get_trainer(name: str) -> Any:
     return _lookup("trainer", name, get_trainers())
+
+
+def get_protocol(name: str) -> Any:
+    """A protocol preset by name; an unknown name is one line listing the known ones."""
+    items = get_protocols()
+    if name not in items:
+        from talkbench.protocols import unknown_protocol_line
+
+        raise UnknownNameError(unknown_protocol_line(name, items))
+    return items[name]

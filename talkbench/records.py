@@ -24,6 +24,8 @@
     invocation      {generated_now, scored_now}: what the invocation that wrote it did
     shard           {index, count, source, merged_from}
     run_dir         the directory name (``<model>-<dataset>-<split>-<hash12>``)
+    protocol        the --protocol preset or null: {name, version, description, reference,
+                     published, sets, overridden, not_in_run, conforms, differs} (talkbench.protocols)
 
 ``load_records(results_dir)`` returns every record under a directory, newest first.
 """

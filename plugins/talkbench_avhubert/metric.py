@@ -50,7 +50,8 @@ class WER(Metric):
         Option("max_len_a", float, 1.0, "max length = a · source length + b"),
         Option("max_len_b", int, 0, "max length = a · source length + b"),
         Option("lenpen", float, 1.0, "length penalty"),
-        Option("lowercase", bool, True, "lowercase hypothesis and reference"),
+        Option("lowercase", bool, True, "lowercase hypothesis and reference (false is not the reference: "
+               "AV-HuBERT's label encoder lowercases every label)"),
     )
 
     def load(self, device: str = "cpu") -> None:

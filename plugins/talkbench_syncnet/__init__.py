@@ -37,3 +37,11 @@ def register_trainers(register):
     from talkbench_syncnet.train import SyncNetTrainer
 
     register(SyncNetTrainer)
+
+
+@hookimpl
+def register_protocols(register):
+    from talkbench_syncnet.protocols import PROTOCOLS
+
+    for protocol in PROTOCOLS:
+        register(protocol)

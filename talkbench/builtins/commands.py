@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from talkbench.cli.common import (
-    dataset_options, options_dict, parse_metric_options, parse_weights, scoring_options, split_list,
+    dataset_options, options_dict, parse_metric_options, parse_weights, resolve_protocol, scoring_options,
+    split_list,
 )
 from talkbench.errors import OptionError, TalkbenchError
 
@@ -98,7 +99,7 @@ Examples:
 @click.option("--seed", default=0, show_default=True, type=int)
 @scoring_options
 def sweep(model, dataset, split, limit, dataset_option, data_root, grid, option, checkpoint, seed, metrics,
-          metric_option, weights, device, out, label, quiet):
+          metric_option, protocol, weights, device, out, label, quiet):
     """Run MODEL once per combination of --grid values (each run resumes if already done).
 
     Then prints the ablation table of these runs (one option: by that option).
@@ -108,6 +109,7 @@ def sweep(model, dataset, split, limit, dataset_option, data_root, grid, option,
 
     combos = parse_grid(grid)
     base = options_dict(option)
+    preset = resolve_protocol(protocol)
     done, failed = [], []
     for i, combo in enumerate(combos, 1):
         desc = " ".join(f"{k}={v}" for k, v in combo.items())
@@ -117,7 +119,7 @@ def sweep(model, dataset, split, limit, dataset_option, data_root, grid, option,
                 model, dataset, split=split, limit=limit, metrics=split_list(metrics), options=base | combo,
                 metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
                 weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root,
-                label=label, progress=not quiet, dataset_options=options_dict(dataset_option))
+                label=label, progress=not quiet, dataset_options=options_dict(dataset_option), protocol=preset)
             done.append(Path(run_dir).name)
         except TalkbenchError as exc:  # one bad combination does not lose the others
             click.secho(f"sweep {desc}: failed: {exc}", fg="red", err=True)

@@ -42,6 +42,16 @@ def options_dict(items: Iterable[str]) -> dict[str, Any]:
     return parse_option_strings(items)
 
 
+def resolve_protocol(name: str | None):
+    """``--protocol NAME`` -> the registered talkbench.Protocol (None without the flag); an
+    unknown name is one line listing the known presets, before any dataset is read."""
+    if not name:
+        return None
+    from talkbench.plugins import get_protocol
+
+    return get_protocol(name)
+
+
 def _compose(*decorators: Callable) -> Callable:
     def apply(f):
         for d in reversed(decorators):
@@ -72,7 +82,10 @@ optional_dataset_options = _compose(
 scoring_options = _compose(
     click.option("--metrics", "-m", multiple=True, help="comma-separated metric names (default: all that apply)"),
     click.option("--metric-option", "metric_option", multiple=True, metavar="M.K=V",
-                 help="metric option, repeatable (e.g. lse_c.net=demo)"),
+                 help="metric option, repeatable (e.g. lse_c.net=demo); wins over --protocol's"),
+    click.option("--protocol", "protocol", default=None, metavar="PRESET",
+                 help="evaluation protocol preset: every metric's options as a reference pipeline "
+                      "sets them (talkbench protocols)"),
     click.option("--weights", "weights", multiple=True, metavar="NAME=PATH",
                  help="use this weights file (recorded with its sha256), repeatable"),
     click.option("--device", default="auto", show_default=True, help="auto, cpu, cuda, cuda:N, mps"),

@@ -1,4 +1,4 @@
-"""Commands that describe what is installed: models, metrics, datasets, plugins, weights."""
+"""Commands that describe what is installed: models, metrics, datasets, plugins, weights, protocols."""
 
 from __future__ import annotations
 
@@ -119,4 +119,39 @@ def weights(download):
             click.echo(f"    {st['error']}")
 
 
-COMMANDS = [models, metrics, datasets, plugins, weights]
+@click.command(epilog="""\b
+Examples:
+  talkbench protocols
+  talkbench protocols --json
+  talkbench protocols --markdown     # the README's protocols table
+  talkbench run --model wav2lip --dataset lrs2 --protocol syncdiff-table1
+""")
+@click.option("--json", "as_json", is_flag=True, help="the presets as JSON")
+@click.option("--markdown", is_flag=True, help="the README's protocols table")
+def protocols(as_json, markdown):
+    """List protocol presets (--protocol NAME): version, the reference pipeline each reproduces,
+    the published numbers it is for, and the metric options it sets."""
+    import json
+
+    from talkbench.plugins import get_protocols
+
+    if markdown:
+        from talkbench.protocols import markdown_table
+
+        click.echo(markdown_table(get_protocols()), nl=False)
+        return
+    presets = [p.describe() for _, p in sorted(get_protocols().items())]
+    if as_json:
+        click.echo(json.dumps(presets, indent=2, default=str))
+        return
+    for p in presets:
+        click.echo(f"{p['name']}  v{p['version']}  {p['description']}")
+        click.echo(f"    reference: {p['reference']}")
+        click.echo(f"    for: {p['published']}")
+        for key, opts in p["options"].items():
+            for opt, value in opts.items():
+                shown = str(value).lower() if isinstance(value, bool) else value
+                click.echo(f"    --metric-option {key}.{opt}={shown}")
+
+
+COMMANDS = [models, metrics, datasets, plugins, weights, protocols]

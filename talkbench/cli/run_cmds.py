@@ -10,7 +10,7 @@ import click
 
 from talkbench.cli.common import (
     EXIT_INCOMPLETE, dataset_options, failure_options, optional_dataset_options, options_dict,
-    parse_metric_options, parse_weights, scoring_options, split_list,
+    parse_metric_options, parse_weights, resolve_protocol, scoring_options, split_list,
 )
 from talkbench.errors import TalkbenchError
 
@@ -64,6 +64,7 @@ Examples:
   talkbench run --model static --dataset demo --limit 4 --metrics psnr,ssim
   talkbench run --model syncdiff --dataset lrs3 --checkpoint ckpt/ --option steps=50
   talkbench run --model wav2lip --dataset lrs2 --weights wav2lip=~/wav2lip_gan.pth --device cuda
+  talkbench run --model wav2lip --dataset lrs2 --protocol syncdiff-table1   # the paper's Table 1 protocol
   torchrun --nproc_per_node 4 -m talkbench.cli run --model syncdiff --dataset lrs3   # sharded
   talkbench run --model gt --dataset lrs3 --shard 0/8                                # array job 0 of 8
 """)
@@ -79,7 +80,7 @@ Examples:
 @scoring_options
 @failure_options
 def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, score_from,
-        metrics, metric_option, weights, device, out, label, quiet, allow_failures):
+        metrics, metric_option, protocol, weights, device, out, label, quiet, allow_failures):
     """Generate every clip of a split with MODEL, score it, and write a run record.
 
     Re-running the same command resumes: finished clips are neither regenerated nor rescored.
@@ -89,11 +90,13 @@ def run(model, dataset, split, limit, dataset_option, data_root, option, checkpo
     from talkbench.distributed import env_shard
     from talkbench.runner import run_benchmark
 
+    preset = resolve_protocol(protocol)
     run_dir = run_benchmark(
         model, dataset, split=split, limit=limit, metrics=split_list(metrics), options=options_dict(option),
         metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
         weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root, shard=shard,
         label=label, progress=not quiet, dataset_options=options_dict(dataset_option), score_from=score_from,
+        protocol=preset,
     )
     if env_shard().is_main:
         exit_status(print_summary(run_dir), allow_failures)
@@ -104,6 +107,7 @@ Examples:
   talkbench evaluate --videos sadtalker_out/ --dataset lrs3 --metrics lse_c,lse_d --label SadTalker
   talkbench evaluate --videos my_videos/ --dataset demo --metrics psnr,ssim
   talkbench evaluate --videos clips/ --metrics lse_c,lse_d --weights syncnet=syncnet_v2.model
+  talkbench evaluate --videos clips/ --protocol lrs --metric-option syncnet.vshift=10
   talkbench evaluate --videos out/ --reference originals/ --metrics psnr,ssim
 """)
 @click.option("--videos", required=True, type=click.Path(), help="folder of videos named <clip_id>.mp4")
@@ -112,8 +116,8 @@ Examples:
 @optional_dataset_options
 @scoring_options
 @failure_options
-def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root, metrics, metric_option, weights,
-             device, out, label, quiet, allow_failures):
+def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root, metrics, metric_option, protocol,
+             weights, device, out, label, quiet, allow_failures):
     """Score videos made by another tool against a dataset's clips (matched by clip id = file stem).
 
     Files that match no clip and clips without a video are listed, never ignored. Without
@@ -124,6 +128,7 @@ def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root
     from talkbench.plugins import get_metrics
     from talkbench.runner import evaluate_videos
 
+    preset = resolve_protocol(protocol)
     src = resolve_evaluate_source(videos, dataset, data_root, reference, split_list(metrics), get_metrics(),
                                   has_transcripts=folder_has_transcripts)
     if src.skipped_line():
@@ -133,6 +138,7 @@ def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root
         videos, dataset, split=split, limit=limit, metrics=src.metrics,
         metric_options=parse_metric_options(metric_option), weights=parse_weights(weights), device=device,
         out=out, data_root=data_root, label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
+        protocol=preset,
     )
     if match.unmatched_files:
         click.secho(f"{len(match.unmatched_files)} file(s) match no clip of {dataset}: "

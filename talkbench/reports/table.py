@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from talkbench.errors import TalkbenchError
+from talkbench.protocols import caption_note
 from talkbench.reports import footnotes as fn
 from talkbench.reports import naming as nm
 from talkbench.reports.paper import PublishedRow, published_rows
@@ -202,7 +203,11 @@ def build_table(
         rows += _published_table_rows(pub, columns, by)
     # the paper's row order (its option values' order for ablations), ours before published
     rows = _order(rows, {k: i for i, k in enumerate(_pub_groups(all_pub, by))}, by)
-    table = Table(layout, columns, rows, caption or _default_caption(layout, ds, by, delta),
+    # the runs' --protocol preset (name vVERSION) belongs in the caption: numbers are only
+    # comparable under the same protocol
+    preset = caption_note(runs)
+    caption = caption or _default_caption(layout, ds, by, delta)
+    table = Table(layout, columns, rows, f"{caption} {preset}" if preset else caption,
                   label or ("tab:ablation-" + by if by else "tab:results"), [], delta, by)
     if not delta and layout != "simple":
         _rank(table)

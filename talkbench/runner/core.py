@@ -54,7 +54,7 @@ def make_plan(
     model: str, dataset: str, *, split=None, limit=None, metrics=None, options=None, metric_options=None,
     checkpoint=None, weights=None, seed=0, out="results", data_root=None, label=None,
     dataset_options=None, videos: dict[str, Path] | None = None, videos_dir: str | None = None,
-    score_from: str = "lossless",
+    score_from: str = "lossless", protocol=None,
 ) -> tuple[RunPlan, dict[str, Any]]:
     """Resolve names, options, clips and the run directory; nothing is generated yet."""
     from talkbench.plugins import get_generator, get_metrics
@@ -75,8 +75,10 @@ def make_plan(
     ids = all_ids[:limit] if limit is not None else all_ids
     has_tr = planning.dataset_has_transcripts(ds, split, ids)
     names = list(metrics) if metrics is not None else planning.default_metrics(get_metrics(), has_tr)
-    # dataset defaults, then the user's; option groups (syncnet.net=...) reach every member
-    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics())
+    # dataset defaults, then the protocol preset's (--protocol), then the user's; option groups
+    # (syncnet.net=...) reach every member
+    preset, prov = _preset_layers(protocol, names, metric_options)
+    metric_options = resolve_metric_options(names, metric_options, ds.metric_defaults, get_metrics(), preset=preset)
     # unknown metric names and bad metric options fail here, before any directory is made
     build_metrics(names, metric_options or {}, has_transcripts=has_tr, device=None, load=False)
     if videos is None:
@@ -105,8 +107,24 @@ def make_plan(
         weights=weights_used, videos=videos, videos_dir=videos_dir,
         explicit_data_root=str(data_root) if data_root else None,
         sources=fingerprint.clip_sources(ds, split, ids), split_size=len(all_ids), score_from=score_from,
+        protocol=prov,
     )
     return plan, {"has_transcripts": has_tr, "generator_weights": gen_weights}
+
+
+def _preset_layers(protocol, names: list[str], user) -> tuple[dict | None, dict | None]:
+    """``--protocol``: a name or a talkbench.Protocol -> (its options for this run's metrics,
+    the provenance the record keeps); (None, None) without one."""
+    if protocol is None:
+        return None, None
+    from talkbench.metric_options import expand_layer
+    from talkbench.plugins import get_metrics, get_protocol
+    from talkbench.protocols import Protocol, provenance
+
+    proto = protocol if isinstance(protocol, Protocol) else get_protocol(str(protocol))
+    classes = get_metrics()
+    layer = expand_layer(proto.options, names, classes)
+    return proto.options, provenance(proto, names, layer, expand_layer(user, names, classes), classes)
 
 
 def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True,
@@ -247,7 +265,7 @@ def run_benchmark(
     weights: dict[str, str | Path] | None = None, device: str = "auto", seed: int = 0,
     out: str | Path = "results", data_root: str | Path | None = None, shard: tuple[int, int] | str | None = None,
     label: str | None = None, progress: bool = True, dataset_options: dict[str, Any] | None = None,
-    score_from: str = "lossless",
+    score_from: str = "lossless", protocol=None,
 ) -> Path:
     """Generate with ``model`` on ``dataset`` and score; returns the run directory.
 
@@ -260,6 +278,7 @@ def run_benchmark(
         model, dataset, split=split, limit=limit, metrics=metrics, options=options,
         metric_options=metric_options, checkpoint=checkpoint, weights=weights, seed=seed, out=out,
         data_root=data_root, label=label, dataset_options=dataset_options, score_from=score_from,
+        protocol=protocol,
     )
     return execute(plan, device=device, shard=shard_obj, progress=progress,
                    has_transcripts=facts["has_transcripts"], extra={"generator_weights": facts["generator_weights"]})
@@ -281,6 +300,7 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
         score_from=cfg.get("score_from") or "lossless",
     )
     plan.run_dir = run_dir  # the directory given, even if moved
+    plan.protocol = cfg.get("protocol")  # its values are in the stored metric_options already
     if plan.videos is not None:
         plan.clip_ids = sorted(plan.videos)
     states = _states_from_markers(plan, run_dir, facts["has_transcripts"])

@@ -56,7 +56,7 @@ def evaluate_videos(
     metrics: list[str] | None = None, metric_options: dict[str, dict[str, Any]] | None = None,
     weights: dict[str, str | Path] | None = None, device: str = "auto", out: str | Path = "results",
     data_root: str | Path | None = None, label: str | None = None, progress: bool = True,
-    dataset_options: dict[str, Any] | None = None,
+    dataset_options: dict[str, Any] | None = None, protocol=None,
 ) -> tuple[Path, VideoMatch]:
     """Score the videos in ``videos_dir``; returns (run directory, what matched and what did not)."""
     from talkbench.runner import plan as planning
@@ -79,7 +79,7 @@ def evaluate_videos(
     plan, facts = make_plan(
         model, dataset, split=split, limit=limit, metrics=metrics, metric_options=metric_options,
         weights=weights, out=out, data_root=data_root, label=label, dataset_options=dataset_options,
-        videos=match.matched, videos_dir=str(videos_dir),
+        videos=match.matched, videos_dir=str(videos_dir), protocol=protocol,
     )
     plan.clip_ids = sorted(match.matched)
     run_dir = execute(plan, device=device, shard=distributed.resolve_shard(None), progress=progress,

@@ -52,6 +52,9 @@ class RunPlan:
     split_size: int | None = None
     #: what the metrics score: "lossless" (the generator's frames) or "encoded" (the mp4)
     score_from: str = "lossless"
+    #: the protocol preset applied (talkbench.protocols.provenance: name, version, the values
+    #: it set, which --metric-option overrode); its values are already in metric_options
+    protocol: dict[str, Any] | None = None
 
     def video_path(self, clip_id: str) -> Path:
         if self.videos is not None:
@@ -71,6 +74,7 @@ class RunPlan:
             "metric_options": self.metric_options, "seed": self.seed, "label": self.label,
             "checkpoint": self.checkpoint["path"] if self.checkpoint else None,
             "weights": self.weights, "videos_dir": self.videos_dir, "score_from": self.score_from,
+            "protocol": self.protocol,
         }
 
 

@@ -11,6 +11,7 @@ from talkbench.records import (
     PER_CLIP, SCHEMA_VERSION, environment, git_info, now_iso, summarise_io, write_per_clip_csv, write_record,
 )
 from talkbench.atomic import read_json
+from talkbench.protocols import record_entry
 from talkbench.runner.lock import record_lock
 from talkbench.runner.clipwork import _valid_entry, score_is_current
 from talkbench.runner.metricmemory import current_metrics, recalled
@@ -96,6 +97,8 @@ def build_record(plan: RunPlan, states: list[MetricState], *, device: str | None
         "coverage": coverage(plan, states, entries),
         "shard": {"merged_from": shards, **(shard.as_dict() if shard else {})},
         "run_dir": plan.run_dir.name,
+        # the --protocol preset, and whether each recorded metric's options are its values
+        "protocol": record_entry(plan.protocol, {st.name: dict(st.instance.options) for st in everything}),
         **dict(extra or {}),
     }
 

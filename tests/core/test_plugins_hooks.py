@@ -13,7 +13,7 @@ from talkbench.errors import TalkbenchError, UnknownNameError
 from talkbench.weights import WeightSpec
 
 HOOKS = ["register_generators", "register_metrics", "register_datasets", "register_weights",
-         "register_commands", "register_trainers"]
+         "register_commands", "register_trainers", "register_protocols"]
 
 
 def test_every_hookspec_is_documented_and_bodyless():

@@ -131,6 +131,14 @@ def _dl(items: list[tuple[str, Any]]) -> str:
     return '<dl class="card">' + "".join(f"<dt>{e(k)}</dt><dd>{e(show(v))}</dd>" for k, v in items) + "</dl>"
 
 
+def _preset_line(prov: Any) -> str:
+    """The run's --protocol preset as the run card shows it (name vVERSION, what was changed)."""
+    if not isinstance(prov, dict) or not prov.get("name"):
+        return "none"
+    changed = sorted(prov.get("overridden") or {}) + sorted(f"{m} (other options)" for m in prov.get("differs") or {})
+    return f"{prov['name']} v{prov.get('version')}" + (f"; changed: {', '.join(changed)}" if changed else "")
+
+
 def run_body(data: ReportData, run: RunView, plot: str | None) -> str:
     rec = run.record
     model, ds = rec.get("model") or {}, rec.get("dataset") or {}
@@ -143,7 +151,7 @@ def run_body(data: ReportData, run: RunView, plot: str | None) -> str:
         ("options", model.get("options") or {}), ("effective options", model.get("effective_options") or {}),
         ("checkpoint", ckpt.get("path") or "none"), ("checkpoint sha256", ckpt.get("sha256") or "—"),
         ("weights overrides", model.get("weights_overrides") or {}), ("metric weights", metric_weights),
-        ("metric protocols", protocols),
+        ("metric protocols", protocols), ("protocol preset", _preset_line(rec.get("protocol"))),
         ("dataset", f"{ds.get('name')}/{ds.get('split')}, {ds.get('n_clips')} clips"),
         ("dataset options", ds.get("options") or {}), ("clip ids sha256", ds.get("clip_ids_sha256") or "—"),
         ("file list sha256", ds.get("file_list_sha256") or "—"),

@@ -1,0 +1,42 @@
+"""``syncdiff-table1``: the evaluation protocol behind the SyncDiff paper's Table 1.
+
+Table 1 (LRS2 | LRS3) scores PSNR/SSIM as TalkLip's evaluation/visual_quality.py (the GT
+frame's face box cut from both videos, 96×96 cv2 resize, per-frame values pooled over all
+frames, and its PSNR arithmetic: uint8 subtraction that wraps, 100 dB for identical frames),
+LSE-C/LSE-D as Wav2Lip's calculate_scores_LRS, and WER as TalkLip's AV-HuBERT evaluation
+(infer_s2s, video only, beam 50). LPIPS: no reference fixes its backbone, so the preset leaves
+talkbench's documented default (AlexNet, [-1, 1] inputs) and the record states it.
+"""
+
+from __future__ import annotations
+
+from talkbench import Protocol
+
+#: visual_quality.py's region: face box of the GT frame, each crop resized to 96×96, RGB order
+#: irrelevant (per-pixel and per-channel-mean metrics)
+_REGION = {"region": "face", "size": 96, "color": "rgb"}
+# TODO(s3fd): add "boxes": "talklip" to _REGION once talkbench_imagequality has the option
+# (TalkLip's bbx_extract.py S3FD boxes); until then the boxes come from face_backend=auto.
+
+#: TalkLip's WER: AV-HuBERT infer_s2s, s2s_decode.yaml (beam 50, max_len_a 1, max_len_b 0,
+#: lenpen 1), whole frame to grey at 160×160, centre crop 88, labels lowercased
+_WER = {"protocol": "talklip", "resize": 160, "beam": 50, "max_len_a": 1.0, "max_len_b": 0,
+        "lenpen": 1.0, "lowercase": True}
+
+
+def table1_protocol() -> Protocol:
+    from talkbench_syncnet.protocols import LRS_SYNCNET
+
+    return Protocol(
+        name="syncdiff-table1",
+        version="1",
+        description="SyncDiff Table 1: TalkLip face crops and PSNR arithmetic, lrs LSE, TalkLip WER",
+        reference="Sxjdwang/TalkLip evaluation (visual_quality.py, infer_s2s WER) + Wav2Lip calculate_scores_LRS",
+        published="SyncDiff (WACV 2025) Table 1 LRS2/LRS3 and Tables 2-6 (results/paper)",
+        options={"psnr": {**_REGION, "max_db": 100.0, "compat_uint8": True}, "ssim": dict(_REGION),
+                 "syncnet": dict(LRS_SYNCNET), "wer": dict(_WER)},
+        detector="PSNR/SSIM: the GT clip's face boxes (S3FD); LSE: none; WER: none",
+        crop="PSNR/SSIM: face box → 96×96; LSE: whole frame → 224; WER: grey 160×160, centre 88×88",
+        fps="reference: native frames counted as 25 fps; talkbench: resampled to 25 fps on read",
+        tracks="one face per frame (PSNR/SSIM pooled over all frames); LSE and WER per clip",
+    )
