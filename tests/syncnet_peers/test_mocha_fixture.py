@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import FIXTURES, assert_track_matches, box_detector, load_expected
+from peer_helpers import FIXTURES, assert_track_matches, box_detector, load_expected
 
 from talkbench import ClipFailure, MetricUnavailable
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import load_expected
+from peer_helpers import load_expected
 
 from talkbench import ClipFailure
 
