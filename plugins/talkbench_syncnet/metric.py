@@ -57,7 +57,9 @@ OPTIONS = (
            "bf16/fp16), within 0.02 of fp32 LSE on the calibration clips, named in the table label",
            choices=("fp32", "bf16", "fp16")),
     Option("crop_scale", float, 0.4, "wild protocol: syncnet_python's crop_scale", min=0.0, max=2.0),
-    Option("face_backend", str, "auto", "wild protocol: talkbench.faces backend (auto|given|dlib|fan)"),
+    Option("face_backend", str, "auto",
+           "wild protocol: talkbench.faces backend run on every converted frame (auto|dlib|fan) when no "
+           "face_geometry file is given"),
 ) + WILD_OPTIONS + PEER_OPTIONS
 
 _MODELS: dict[tuple[str, str, str], Any] = {}

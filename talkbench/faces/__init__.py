@@ -34,6 +34,7 @@ from talkbench.faces.pipeline import BACKEND_CHOICES, choose_backend, track_face
 from talkbench.faces.provenance import PROTOCOL_BACKENDS, face_facts, metric_backend, summarise_faces
 from talkbench.faces.track import FaceTrack
 from talkbench.faces.tracking import NO_FACE_POLICIES, smooth_boxes
+from talkbench.faces.backends import make_backend  # every face of a frame (SyncNet's wild tracks)
 
 __all__ = [
     "BACKEND_CHOICES", "NO_FACE_POLICIES", "PROTOCOL_BACKENDS", "face_facts", "metric_backend",
@@ -42,4 +43,5 @@ __all__ = [
     "lip_mask", "mask_lower_half", "mouth_rois", "paste_back", "smooth_boxes", "syncdiff_boxes",
     "syncdiff_crop", "syncnet_boxes", "syncnet_crops", "to_crop_coords", "track_faces",
     "wav2lip_boxes",
+    "make_backend",
 ]

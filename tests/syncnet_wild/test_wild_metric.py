@@ -65,3 +65,24 @@ def test_wild_metric_per_track_payload_and_geometry_keyed_cache(tmp_path, tiny_s
     with pytest.raises(ClipFailure, match=f"no face track ≥ {N} frames"):
         strict.compute(clip, None)
     clear_caches()
+
+
+@needs_ffmpeg
+def test_wild_without_geometry_detects_every_converted_frame(tmp_path, tiny_syncnet, monkeypatch):
+    """No face_geometry: the face backend runs on each converted frame; no face is the recorded
+    failure with the count, and face_backend=given asks for the file."""
+    from talkbench import OptionError
+    from talkbench_syncnet.metric import clear_caches
+
+    monkeypatch.setenv("TALKBENCH_WEIGHTS", f"syncnet={tiny_syncnet}")
+    clear_caches()
+    clip = load_clip(_clip_file(tmp_path))
+    m = get_metric("lse_c")(protocol="wild", face_backend="dlib")
+    m.load("cpu")
+    with pytest.raises(ClipFailure, match=r"no face track ≥ 100 frames .*faces in 0 frames"):
+        m.compute(clip, None)
+    given = get_metric("lse_c")(protocol="wild", face_backend="given")
+    given.load("cpu")
+    with pytest.raises(OptionError, match="face_geometry=FILE"):
+        given.compute(clip, None)
+    clear_caches()

@@ -8,7 +8,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from talkbench import Clip, ClipFailure, Option, sha256_file
+from talkbench import Clip, ClipFailure, Option, OptionError, sha256_file
 
 from talkbench_syncnet.wild.settings import AUDIO_SPANS, COMBINE_RULES, WildSettings
 
@@ -49,12 +49,13 @@ def settings_from(options: Mapping[str, Any]) -> WildSettings:
 
 
 def _backend_detector(name: str, device: str, s: WildSettings):
-    from talkbench.faces.backends import make_backend
+    from talkbench.faces import choose_backend, make_backend
 
-    if name in ("auto", "given"):
-        from talkbench.faces.backends.fan_backend import fan_available
-
-        name = "fan" if fan_available() else "dlib"
+    if name == "given":
+        raise OptionError("face_backend=given under protocol=wild reads the boxes from a file: pass "
+                          "--metric-option syncnet.face_geometry=FILE (format in talkbench_syncnet/wild/geometry.py)")
+    if name == "auto":  # face-alignment's S3FD when its weights are here, else dlib (recorded)
+        name, _ = choose_backend(Clip(id="wild", frames_source=np.zeros((1, 2, 2, 3), np.uint8)), "auto")
     be = make_backend(name, device=device)
 
     def detect(frames_bgr: np.ndarray) -> list:
@@ -80,6 +81,9 @@ def wild_result(metric, clip: Clip) -> dict[str, Any]:
     if path is None or not Path(path).is_file():
         raise ClipFailure(f"clip {clip.id}: protocol=wild scores the video file as syncnet_python does, and this "
                           "clip has no file; write it out first or use protocol=lrs")
+    if clip.meta.get("audio_from") == "dataset":
+        raise ClipFailure(f"{path}: has no audio track; protocol=wild reads the speech from the video file as "
+                          "syncnet_python does: mux the audio into the video (the dataset's audio is not used)")
     s = settings_from(metric.options)
     geometry_file = metric.options["face_geometry"]
     if geometry_file:
