@@ -26,6 +26,11 @@ def print_summary(run_dir: Path) -> dict | None:
     rec = json.loads(path.read_text())
     click.echo(f"{rec['model']['name']} on {rec['dataset']['name']}/{rec['dataset']['split']} "
                f"({rec['dataset']['n_clips']} clips, {rec['n_failed_clips']} with failures)")
+    prov = rec.get("protocol")
+    if isinstance(prov, dict) and prov.get("name"):
+        over = ", ".join(f"{k}={v['used']}" for k, v in (prov.get("overridden") or {}).items())
+        click.echo(f"protocol preset {prov['name']} v{prov['version']}" + (f"; overridden: {over}" if over else "")
+                   + (f"; not in this run: {', '.join(prov['not_in_run'])}" if prov.get("not_in_run") else ""))
     for name, m in rec["metrics"].items():
         arrow = "↑" if m["higher_is_better"] else "↓"
         if m["status"] == "ok" and m["value"] is not None:

@@ -3,6 +3,7 @@ fixture. Each function takes the shared test-media folder and the Row class."""
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import lzma
@@ -14,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 SYNCNET_LABELS = {"wav2lip_lse": "A (Wav2Lip scores_LSE, 512→224)", "syncnet_orig": "B (syncnet_python, 224)"}
-_TMP = Path(tempfile.mkdtemp(prefix="talkbench_calib_"))
+_TMP = Path(tempfile.mkdtemp(prefix="talkbench_calib_"))  # decompressed weights, removed at exit
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 def _unxz(src: Path) -> Path:

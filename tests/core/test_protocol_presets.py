@@ -197,6 +197,7 @@ def test_cli_protocol_flag_and_listing(with_presets, tmp_path):
     ok = runner.invoke(tcli.cli, ["run", "--model", "copygen", "--dataset", "fakeds", "--protocol", "fakeproto",
                                   "--metrics", "loud", "--out", str(tmp_path), "-q"])
     assert ok.exit_code == 0, ok.output
+    assert "protocol preset fakeproto v2\n" in ok.output
     rec = json.loads(next(tmp_path.rglob("record.json")).read_text())
     assert rec["protocol"]["name"] == "fakeproto"
 
@@ -221,6 +222,7 @@ def test_evaluate_with_a_preset_and_merge_keeps_it(with_presets, tmp_path):
         res = CliRunner().invoke(tcli.cli, ["evaluate", "--videos", str(vids), "--metrics", "loud", "--protocol",
                                             "fakeproto", "--out", str(tmp_path / "ev"), "-q"])
         assert res.exit_code == 0, res.output
+        assert "protocol preset fakeproto v2; not in this run: mae\n" in res.output
         rec_path = next((tmp_path / "ev").rglob("record.json"))
         rec = json.loads(rec_path.read_text())
         assert rec["protocol"]["name"] == "fakeproto" and rec["protocol"]["not_in_run"] == ["mae"]
