@@ -37,6 +37,6 @@ def table1_protocol() -> Protocol:
         detector="PSNR/SSIM: TalkLip's bbx_extract.py S3FD boxes of the GT clip (s3fd-talklip, or its "
                  ".npy files via boxes_dir); LSE: none; WER: none",
         crop="PSNR/SSIM: face box → 96×96; LSE: whole frame → 224; WER: grey 160×160, centre 88×88",
-        fps="reference: native frames counted as 25 fps; talkbench: resampled to 25 fps on read",
+        fps="reference: native frames counted as 25 fps; talkbench: the same on lrs2/lrs3 (fps_policy=native, their default)",
         tracks="one face per frame (PSNR/SSIM pooled over all frames); LSE and WER per clip",
     )

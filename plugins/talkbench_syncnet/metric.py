@@ -144,6 +144,8 @@ class _SyncNetMetric(Metric):
         out["mfcc"] = "python_speech_features defaults on int16-scale 16 kHz mono"
         out["windows"] = "min(frames, samples//640) - 5 (reference drops the last window)"
         out["io"] = ("the file itself, converted by the ffmpeg CLI as run_pipeline does" if out["protocol"] == "wild"
+                     else "the file itself, through the ffmpeg CLI as the reference script calls it"
+                     if out["protocol"] in PEER_PROTOCOLS
                      else "video resampled to 25 fps and audio to 16 kHz mono on read (talkbench.load_clip)")
         info = getattr(self, "weights_info", None)
         if info:

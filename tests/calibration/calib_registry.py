@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 import calib_cases as cc
+import calib_peer_cases as pc
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "CALIBRATION.md"
@@ -63,6 +64,10 @@ CASES: list[Case] = [
     Case("avhubert-seq2seq-video", lambda shared: cc.avhubert_rows(shared, Row)),
     Case("difftalk-unet", lambda shared: cc.difftalk_rows(shared, Row)),
     Case("talklip-quality", lambda shared: cc.talklip_quality_rows(shared, Row)),
+
+    Case("syncnet-demo-KatieHill-4s", lambda shared: pc.demo_rows(shared, Row), slow=True),
+    Case("latentsync-cut", lambda shared: pc.latentsync_rows(shared, Row), slow=True),
+    Case("mocha-cut", lambda shared: pc.mocha_rows(shared, Row), slow=True),
 ]
 
 HEADER = ("| case | component | preset | quantity | reference | ours | abs. error | tolerance | fixture |\n"

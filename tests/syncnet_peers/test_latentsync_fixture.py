@@ -5,7 +5,7 @@ from __future__ import annotations
 from statistics import fmean
 
 import pytest
-from conftest import INPUTS, assert_track_matches, box_detector, load_expected
+from peer_helpers import INPUTS, assert_track_matches, box_detector, load_expected
 
 from talkbench import ClipFailure
 

@@ -83,6 +83,11 @@ def peer_result(metric, generated: Clip, reference: Clip | None) -> dict[str, An
     if path is None or not Path(path).is_file():
         raise ClipFailure(f"clip {generated.id}: protocol={name} scores the video file as its reference script "
                           "does, and this clip has no file; write it out first or use protocol=lrs")
+    reads_file_audio = name != "mocha" or metric.options["mocha_speech"] == "file"
+    if reads_file_audio and generated.meta.get("audio_from") == "dataset":
+        raise ClipFailure(f"{path}: has no audio track; protocol={name} reads the speech from the video file as its "
+                          "reference script does: mux the audio into the video"
+                          + (" or set mocha_speech=reference" if name == "mocha" else ""))
     speech = speech_file(metric, generated, reference) if name == "mocha" else None
     faces: dict[str, Any] = {}
     detect = None
