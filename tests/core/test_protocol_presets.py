@@ -95,7 +95,7 @@ def test_malformed_presets_are_refused(field, value, message):
 def _plan(tmp_path, **kw):
     from talkbench.runner import make_plan
 
-    plan, _ = make_plan("copygen", "fakeds", out=tmp_path, **kw)
+    plan = make_plan("copygen", "fakeds", out=tmp_path, **kw)
     return plan
 
 
@@ -118,14 +118,11 @@ def test_plan_applies_the_preset_and_user_options_win_and_are_recorded(with_pres
 
 def test_preset_and_metric_option_routes_share_the_score_key(with_presets, tmp_path):
     """The preset enters the cache key only through the option values it sets."""
-    from talkbench.runner.metricset import build_metrics
-
     with_presets(_proto())
     a = _plan(tmp_path, metrics=["loud"], protocol="fakeproto")
     b = _plan(tmp_path, metrics=["loud"], metric_options={"loud": {"scale": "2.0"}})
     c = _plan(tmp_path, metrics=["loud"])
-    key = lambda p: build_metrics(p.metric_names, p.metric_options, has_transcripts=True, device=None,
-                                  load=False)[0].key
+    key = lambda p: p.metrics[0].key  # the plan builds its metrics once
     assert key(a) == key(b) != key(c)
     assert a.run_dir == b.run_dir == c.run_dir  # metric options never split the generator's run
 

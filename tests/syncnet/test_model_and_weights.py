@@ -87,4 +87,6 @@ def test_metric_cards():
                     # protocol=wild (syncnet_python run_pipeline's defaults; tests/syncnet_wild)
                     "face_geometry": "", "facedet_scale": 0.25, "det_conf": 0.9, "convert": True,
                     "shot_split": True, "min_track": 100, "num_failed_det": 25, "min_face_size": 100.0,
-                    "xvid_roundtrip": True, "audio_span": "track", "track_combine": "all"}
+                    "xvid_roundtrip": True, "audio_span": "track", "track_combine": "all",
+                    # protocol=mocha (MoChaBench's SyncNetPipeline; tests/syncnet_peers)
+                    "mocha_speech": "file", "mocha_denoise": "none"}
