@@ -27,9 +27,20 @@ def test_lmd_equals_independent_vico_formula(gt):
     res = get_metric("lmd")().compute(static, gt)
     a = track_faces(static, backend="dlib").landmarks
     b = track_faces(gt, backend="dlib").landmarks
-    per_frame = [np.mean([np.hypot(*(a[t, i] - b[t, i])) for i in range(48, 68)]) for t in range(N)]
+    # ViCo's evaluations/compute_lmd.py: lmd_values.append(np.abs(pd[48:68] - gt[48:68])); mean
+    vico = np.mean([np.abs(a[t, 48:68] - b[t, 48:68]) for t in range(N)])
     assert res["n"] == N and res["backend"] == "dlib"
-    assert res["value"] == pytest.approx(np.mean(per_frame), rel=1e-6)
+    assert res["value"] == pytest.approx(vico, rel=1e-9)
+    per_frame = [np.mean([np.hypot(*(a[t, i] - b[t, i])) for i in range(48, 68)]) for t in range(N)]
+    euc = get_metric("lmd")(distance="euclidean").compute(static, gt)["value"]
+    assert euc == pytest.approx(np.mean(per_frame), rel=1e-9) and euc > res["value"]
+
+
+def test_lmd_pools_frames_over_the_corpus_as_vico():
+    """ViCo averages every frame of every video at once: a 2-frame clip weighs 2, a 6-frame clip 6."""
+    lmd = get_metric("lmd")()
+    agg = lmd.aggregate([{"value": 1.0, "n": 2}, {"value": 3.0, "n": 6}])
+    assert agg["value"] == pytest.approx((1.0 * 2 + 3.0 * 6) / 8)
 
 
 def test_lmd_gt_vs_gt_zero_static_larger_normalised_variant(gt):
