@@ -9,7 +9,6 @@ built from a demo-SyncNet run is labelled as such.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -31,6 +30,7 @@ from talkbench import (
     weight_record,
 )
 
+from talkbench_syncnet.result_cache import RESULTS
 from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames
 from talkbench_syncnet.scoring import SyncResult, score_arrays
 from talkbench_syncnet.wild.metric_glue import WILD_OPTIONS, aggregate_tracks, wild_result
@@ -63,18 +63,11 @@ OPTIONS = (
 ) + WILD_OPTIONS + PEER_OPTIONS
 
 _MODELS: dict[tuple[str, str, str], Any] = {}
-_RESULTS: "OrderedDict[tuple, SyncResult]" = OrderedDict()
-_RESULTS_MAX = 64
 
 
 def clear_caches() -> None:
-    from talkbench_syncnet.peers import glue as peer_glue
-    from talkbench_syncnet.wild import metric_glue
-
     _MODELS.clear()
-    _RESULTS.clear()
-    metric_glue._RESULTS.clear()
-    peer_glue._RESULTS.clear()
+    RESULTS.clear()  # lrs, wild and peer results share one cache
 
 
 def _content_key(frames: np.ndarray, audio: np.ndarray) -> str:
@@ -170,9 +163,8 @@ class _SyncNetMetric(Metric):
         opts = output_options(self)  # the core's rule: options declared affects_output=False stay out
         key = (generated.id, _content_key(frames, audio), tuple(sorted(opts.items())),
                self.weights_info["sha256"], self.device, self.keep_arrays)
-        if key in _RESULTS:
-            _RESULTS.move_to_end(key)
-            return _RESULTS[key]
+        if (hit := RESULTS.get(key)) is not None:
+            return hit
         size = self.net.config.img_size
         bgr, info = prepare_frames(
             generated, protocol=self.options["protocol"], size=size,
@@ -185,10 +177,7 @@ class _SyncNetMetric(Metric):
         res.extras["audio_from"] = audio_from
         res.extras.update(coverage(len(frames), len(audio), res.min_length))
         res.extras["io"] = io_facts(generated)
-        _RESULTS[key] = res
-        while len(_RESULTS) > _RESULTS_MAX:
-            _RESULTS.popitem(last=False)
-        return res
+        return RESULTS.put(key, res)
 
     def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
         if self.options["protocol"] in PEER_PROTOCOLS:

@@ -73,3 +73,33 @@ def mocha_rows(shared: Path, Row) -> list:
     return [Row("lse_c", "mocha", "LSE-C (best track)", exp["result"]["best_conf"], got["lse_c"], 1e-4, where),
             Row("lse_d", "mocha", "LSE-D (min over tracks)", exp["result"]["min_dist"], got["lse_d"], 1e-4, where),
             Row("lse_c, lse_d", "mocha", "tracks", float(len(exp["tracks"])), float(len(got["tracks"])), 0.0, where)]
+
+
+def wild_rows(shared: Path, Row) -> list:
+    """protocol=wild on the fixture's hard-cut clip (2 shots, 2 tracks) against syncnet_python's
+    run_pipeline + Wav2Lip's calculate_scores_real_videos run unmodified
+    (tests/fixtures/syncnet_wild): per-track LSE-C/LSE-D, offsets, track count."""
+    import hashlib
+
+    from talkbench_syncnet.fast import FastSyncNet
+    from talkbench_syncnet.wild.pipeline import run_wild
+    from talkbench_syncnet.wild.settings import WildSettings
+
+    fixture = FIXTURES / "syncnet_wild"
+    sys.path.insert(0, str(fixture))
+    import make_inputs
+
+    path = make_inputs.build_one("cut", Path(tempfile.mkdtemp(prefix="talkbench_wild_calib_")))
+    want_sha = json.loads((fixture / "inputs.json").read_text())["cut"]["sha256"]
+    if hashlib.sha256(path.read_bytes()).hexdigest() != want_sha:
+        raise AssertionError(f"{path}: rebuilt input differs from the fixture's (FFmpeg version)")
+    dets = json.loads((fixture / "face_geometry.json").read_text())["clips"]["cut"]["detections"]
+    exp = json.loads((fixture / "expected.json").read_text())["clips"]["cut"]
+    got = run_wild(path, FastSyncNet(_net(shared)), WildSettings(), lambda frames: dets, keep_boxes=True)
+    where = "tests/fixtures/syncnet_wild/expected.json: cut (2 tracks)"
+    rows = [Row("lse_c, lse_d", "wild", "tracks", float(len(exp["tracks"])), float(len(got["tracks"])), 0.0, where)]
+    for i, (g, w) in enumerate(zip(got["tracks"], exp["tracks"])):
+        rows += [Row("lse_c", "wild", f"LSE-C track {i}", w["lse_c"], g["lse_c"], 1e-4, where),
+                 Row("lse_d", "wild", f"LSE-D track {i}", w["lse_d"], g["lse_d"], 1e-4, where),
+                 Row("lse_c, lse_d", "wild", f"offset track {i}", float(w["offset"]), float(g["offset"]), 0.0, where)]
+    return rows

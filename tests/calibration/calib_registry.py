@@ -68,6 +68,7 @@ CASES: list[Case] = [
     Case("syncnet-demo-KatieHill-4s", lambda shared: pc.demo_rows(shared, Row), slow=True),
     Case("latentsync-cut", lambda shared: pc.latentsync_rows(shared, Row), slow=True),
     Case("mocha-cut", lambda shared: pc.mocha_rows(shared, Row), slow=True),
+    Case("wild-cut", lambda shared: pc.wild_rows(shared, Row), slow=True),
 ]
 
 HEADER = ("| case | component | preset | quantity | reference | ours | abs. error | tolerance | fixture |\n"

@@ -6,7 +6,6 @@ import hashlib
 import subprocess
 import sys
 import tempfile
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from scipy.io import wavfile
 from talkbench import Clip, ClipFailure, MetricUnavailable, Option, output_options, sha256_file
 
 from talkbench_syncnet.peers import PEER_PROTOCOLS
+from talkbench_syncnet.result_cache import RESULTS
 
 PEER_OPTIONS = (
     Option("mocha_speech", str, "file",
@@ -27,8 +27,6 @@ PEER_OPTIONS = (
            choices=("none", "demucs")),
 )
 
-_RESULTS: "OrderedDict[tuple, dict]" = OrderedDict()
-_RESULTS_MAX = 64
 _SPEECH_DIR = tempfile.TemporaryDirectory(prefix="talkbench_speech_")
 
 
@@ -105,9 +103,8 @@ def peer_result(metric, generated: Clip, reference: Clip | None) -> dict[str, An
         digest = ""
     key = (name, generated.id, sha256_file(path), sha256_file(speech) if speech else "",
            tuple(sorted(output_options(metric).items())), digest, metric.weights_info["sha256"], metric.device)
-    if key in _RESULTS:
-        _RESULTS.move_to_end(key)
-        return _RESULTS[key]
+    if (hit := RESULTS.get(key)) is not None:
+        return hit
     if name == "latentsync":
         from talkbench_syncnet.peers.latentsync import run_latentsync
 
@@ -126,7 +123,4 @@ def peer_result(metric, generated: Clip, reference: Clip | None) -> dict[str, An
         res = run_demo(Path(path), metric.net, device=metric.device, label=str(path))
     res["faces"] = faces
     res["versions"] = {"ffmpeg": ffmpeg_version(), "scenedetect": scenedetect_version()}
-    _RESULTS[key] = res
-    while len(_RESULTS) > _RESULTS_MAX:
-        _RESULTS.popitem(last=False)
-    return res
+    return RESULTS.put(key, res)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -11,6 +10,7 @@ import numpy as np
 from talkbench import Clip, ClipFailure, Option, OptionError, sha256_file
 
 from talkbench_syncnet.wild.settings import AUDIO_SPANS, COMBINE_RULES, WildSettings
+from talkbench_syncnet.result_cache import RESULTS
 
 #: options only the wild protocol reads (lrs ignores them); defaults = the reference
 WILD_OPTIONS = (
@@ -33,8 +33,6 @@ WILD_OPTIONS = (
            "dataset mean, as Wav2Lip's all_scores.txt) | mean | best (highest LSE-C) | first", choices=COMBINE_RULES),
 )
 
-_RESULTS: "OrderedDict[tuple, dict]" = OrderedDict()
-_RESULTS_MAX = 64
 
 
 def settings_from(options: Mapping[str, Any]) -> WildSettings:
@@ -97,16 +95,12 @@ def wild_result(metric, clip: Clip) -> dict[str, Any]:
     opts = output_options(metric)
     key = (clip.id, sha256_file(path), tuple(sorted(opts.items())), geo_digest,
            metric.weights_info["sha256"], metric.device)
-    if key in _RESULTS:
-        _RESULTS.move_to_end(key)
-        return _RESULTS[key]
+    if (hit := RESULTS.get(key)) is not None:
+        return hit
     res = run_wild(Path(path), metric.net, s, detect, device=metric.device, label=str(path))
     res["faces"] = faces
     res["versions"] = {"ffmpeg": ffmpeg_version(), "scenedetect": scenedetect_version()}
-    _RESULTS[key] = res
-    while len(_RESULTS) > _RESULTS_MAX:
-        _RESULTS.popitem(last=False)
-    return res
+    return RESULTS.put(key, res)
 
 
 def aggregate_tracks(per_clip: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any] | None:
