@@ -132,11 +132,35 @@ def _check_result(result: Any, metric: str, aggregation: str = "mean") -> dict:
     return dict(result, value=value)
 
 
+@dataclass
+class ClipWork:
+    """A decoded clip whose batched metrics are still to come (``prepare_clip`` → ``finish_clip``)."""
+    plan: RunPlan
+    outcome: ClipOutcome
+    entry: dict
+    source: Clip
+    scored: Clip
+    io_meta: dict
+    scored_video_io: Any
+    batched: list[MetricState]  # the metrics left for ``finish_clip`` (computed over many clips)
+
+
 def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int,
                  ready: tuple[Clip, dict | Exception] | None = None) -> ClipOutcome:
     """Bring ``scores/<clip_id>.json`` up to date for ``metrics`` (those with status ok).
 
     ``ready``: this clip's source and video from ``generate_batch`` (already written).
+    """
+    work = prepare_clip(plan, clip_id, metrics, seed, ready)
+    return work if isinstance(work, ClipOutcome) else finish_clip(work, {})
+
+
+def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int,
+                 ready: tuple[Clip, dict | Exception] | None = None,
+                 batched: frozenset[str] = frozenset()) -> ClipOutcome | ClipWork:
+    """``process_clip`` up to the metrics named in ``batched``: every other metric is computed
+    (and the score file written) as ``process_clip`` does. When a batched metric still needs
+    this clip, the decoded clip comes back as a ``ClipWork`` for ``finish_clip``; else the outcome.
     """
     outcome = ClipOutcome(clip_id)
     path = plan.scores_path(clip_id)
@@ -182,22 +206,43 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
             entry["failures"].append(failure(clip_id, "decode", exc))
             todo = []
         outcome.scored = []
-        inputs = fingerprint.inputs_key(entry)
         for m in todo:
-            try:
-                result = _check_result(m.instance.compute(scored, source), m.name,
-                                       getattr(m.instance, "aggregation", "mean"))
-                entry["metrics"][m.name] = dict(result, _key=m.key, _inputs=inputs)
-                outcome.scored.append(m.name)
-            except Exception as exc:  # one metric failing on one clip is recorded, not fatal
-                entry["metrics"].pop(m.name, None)
-                entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
-    if plan.videos is not None and scored_video_io:
-        io_meta = {**io_meta, "video": scored_video_io}
+            if m.name not in batched:
+                try:
+                    result = m.instance.compute(scored, source)
+                except Exception as exc:  # one metric failing on one clip is recorded, not fatal
+                    result = exc
+                record_score(entry, outcome, m, result)
+    work = ClipWork(plan, outcome, entry, source, scored if todo else None, io_meta, scored_video_io,
+                    [m for m in todo if m.name in batched])
+    return work if work.batched else finish_clip(work, {})
+
+
+def record_score(entry: dict, outcome: ClipOutcome, m: MetricState, result: Any) -> None:
+    """Store metric ``m``'s result (or the exception that is its failure) on the clip's entry."""
+    clip_id = entry["clip_id"]
+    try:
+        if isinstance(result, Exception):
+            raise result
+        result = _check_result(result, m.name, getattr(m.instance, "aggregation", "mean"))
+        entry["metrics"][m.name] = dict(result, _key=m.key, _inputs=fingerprint.inputs_key(entry))
+        outcome.scored.append(m.name)
+    except Exception as exc:  # one metric failing on one clip is recorded, not fatal
+        entry["metrics"].pop(m.name, None)
+        entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
+
+
+def finish_clip(work: ClipWork, results: dict[str, Any]) -> ClipOutcome:
+    """Record the batched metrics' ``results`` (name → result or exception) and write the file."""
+    plan, entry, outcome, io_meta = work.plan, work.entry, work.outcome, work.io_meta
+    for m in work.batched:
+        record_score(entry, outcome, m, results.get(m.name, ClipFailure(f"metric {m.name}: no batched result")))
+    if plan.videos is not None and work.scored_video_io:
+        io_meta = {**io_meta, "video": work.scored_video_io}
     entry["io"] = io_meta or entry.get("io", {})
-    entry["n_frames"] = entry.get("n_frames") or _safe_len(source)
+    entry["n_frames"] = entry.get("n_frames") or _safe_len(work.source)
     outcome.failed = bool(entry["failures"])
-    _write(path, entry)
+    _write(plan.scores_path(outcome.clip_id), entry)
     return outcome
 
 
