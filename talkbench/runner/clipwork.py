@@ -24,6 +24,7 @@ from talkbench.hashing import sha256_file
 from talkbench.atomic import WriteError, atomic_write_json, read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
+from talkbench.runner.profile import stage
 from talkbench.runner.scored import check_generated  # noqa: F401  (moved; kept importable here)
 from talkbench.runner.scored import external as _external
 from talkbench.runner.scored import generate as _generate
@@ -103,7 +104,8 @@ def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, t
         return {}
     t0 = time.perf_counter()
     try:
-        outs = plan.generator.generate_batch([(s, s.audio) for s in sources.values()], seed=seed)
+        with stage("generate"):
+            outs = plan.generator.generate_batch([(s, s.audio) for s in sources.values()], seed=seed)
         if len(outs) != len(sources):
             raise ClipFailure(f"generate_batch returned {len(outs)} clips for {len(sources)}")
     except Exception:  # retried clip by clip, where the failure lands on the right clip
@@ -112,7 +114,8 @@ def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, t
     ready: dict[str, tuple[Clip, dict | Exception]] = {}
     for (clip_id, source), out in zip(sources.items(), outs):
         try:
-            ready[clip_id] = (source, dict(_save_generated(plan, source, out, seconds), batch=len(sources)))
+            with stage("write"):
+                ready[clip_id] = (source, dict(_save_generated(plan, source, out, seconds), batch=len(sources)))
         except WriteError:
             raise
         except Exception as exc:  # this clip's frames are bad: recorded on it
@@ -169,7 +172,8 @@ def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     if entry is not None and not todo:
         return outcome
     try:
-        source = ready[0] if ready is not None else plan.dataset.load_clip(plan.split, clip_id)
+        with stage("load"):
+            source = ready[0] if ready is not None else plan.dataset.load_clip(plan.split, clip_id)
         io_meta = source.meta.get("io", {}) if isinstance(source.meta, dict) else {}
     except Exception as exc:  # a broken file in the dataset: record it, go on
         _write(path, {"scores_version": SCORES_VERSION, "clip_id": clip_id, "source": plan.sources.get(clip_id),
@@ -199,8 +203,9 @@ def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     scored_video_io = None
     if todo:
         try:
-            scored = _scored_clip(plan, source, entry["video"])
-            scored.frames  # decode now so that a bad video is one failure, not one per metric
+            with stage("decode"):
+                scored = _scored_clip(plan, source, entry["video"])
+                scored.frames  # decode now so that a bad video is one failure, not one per metric
             scored_video_io = scored.meta["io"]["video"]
         except Exception as exc:  # an unreadable generated/external video
             entry["failures"].append(failure(clip_id, "decode", exc))
@@ -209,7 +214,8 @@ def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
         for m in todo:
             if m.name not in batched:
                 try:
-                    result = m.instance.compute(scored, source)
+                    with stage(f"metric:{m.name}"):
+                        result = m.instance.compute(scored, source)
                 except Exception as exc:  # one metric failing on one clip is recorded, not fatal
                     result = exc
                 record_score(entry, outcome, m, result)
@@ -252,4 +258,5 @@ def _safe_len(source: Clip) -> int | None:
 
 
 def _write(path, entry: dict) -> None:
-    atomic_write_json(path, entry)
+    with stage("write scores"):
+        atomic_write_json(path, entry)

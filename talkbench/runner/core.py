@@ -19,6 +19,7 @@ from talkbench.runner.lock import (
 from talkbench.runner.metricbatch import batch_size, batched_metrics, finish_works
 from talkbench.runner.metricmemory import remember
 from talkbench.runner.metricset import MetricState, load_metrics
+from talkbench.runner import profile as run_profile
 from talkbench.runner.plan import RUN_CONFIG, RunPlan, make_plan, record_plan
 from talkbench.runner.recordbuild import finish_run
 
@@ -44,12 +45,14 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
         atomic_write_json(run_dir / RUN_CONFIG, plan.config())
     marker = shard.marker(run_dir)
     marker.unlink(missing_ok=True)
-    states = load_metrics(plan.metrics, has_transcripts=plan.has_transcripts, device=dev)
+    with run_profile.stage("load models"):
+        states = load_metrics(plan.metrics, has_transcripts=plan.has_transcripts, device=dev)
     active = [m for m in states if m.status == "ok"]
     with record_lock(run_dir):
         remember(run_dir, states)
     if plan.generator is not None:
-        plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
+        with run_profile.stage("load models"):
+            plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
@@ -121,8 +124,11 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                   f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
             return run_dir
     effective = plan.generator.effective_options() if plan.generator is not None else {}
-    finish_run(record_plan(plan), states, device=dev, duration_s=time.time() - t0, shard=shard, effective_options=effective,
-               invocation={"generated_now": generated, "scored_now": scored})
+    prof = run_profile.ACTIVE
+    with run_profile.stage("record"):  # the record holds the stages before its own build
+        finish_run(record_plan(plan), states, device=dev, duration_s=time.time() - t0, shard=shard,
+                   effective_options=effective, invocation={"generated_now": generated, "scored_now": scored},
+                   profile=prof.as_dict() if prof is not None else None)
     return run_dir
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from talkbench.errors import ClipFailure
 from talkbench.runner.clipwork import ClipOutcome, ClipWork, finish_clip
 from talkbench.runner.metricset import MetricState
+from talkbench.runner.profile import stage
 
 
 def batch_size(m: MetricState) -> int:
@@ -52,6 +53,8 @@ def finish_works(works: list[ClipWork], active: list[MetricState]) -> list[ClipO
         size = batch_size(m)
         for start in range(0, len(idx), size):
             part = idx[start: start + size]
-            for i, res in zip(part, _compute(m, [(works[i].scored, works[i].source) for i in part])):
+            with stage(f"metric:{m.name}"):
+                got = _compute(m, [(works[i].scored, works[i].source) for i in part])
+            for i, res in zip(part, got):
                 results[i][m.name] = res
     return [finish_clip(w, r) for w, r in zip(works, results)]
