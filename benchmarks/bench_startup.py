@@ -1,6 +1,6 @@
-"""Start-up cost of the CLI: `talkbench --help` and `talkbench plugins`, one JSON line.
+"""Start-up cost of the CLI: `talkbench --help`, `plugins`, `models`, `protocols`, one JSON line.
 
-    python benchmarks/bench_startup.py [--repeat 3]
+    python benchmarks/bench_startup.py [--repeat 5]
 
 Each command runs in a fresh interpreter (`python -m talkbench.cli ...`, all plugins loaded);
 wall seconds and CPU seconds (user + sys of the child) are the median of --repeat runs. CPU
@@ -43,10 +43,11 @@ def _time(args: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
     out: dict = {"load_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
-    for name, argv in (("help", ["--help"]), ("plugins", ["plugins"])):
+    for name, argv in (("help", ["--help"]), ("plugins", ["plugins"]), ("models", ["models"]),
+                       ("protocols", ["protocols"])):
         runs = [_time(argv) for _ in range(args.repeat)]
         out[f"{name}_wall_s"] = round(statistics.median(r[0] for r in runs), 2)
         out[f"{name}_cpu_s"] = round(statistics.median(r[1] for r in runs), 2)

@@ -107,6 +107,23 @@ class Metric(_Configurable, ABC):
     def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
         """Per-clip result: ``{"value": float, "n": frames or words, ...extras}`` (JSON-able)."""
 
+    def batch_clips(self) -> int:
+        """How many decoded clips the runner hands ``compute_batch`` at once (1: ``compute`` per
+        clip). A metric that batches declares an option for it with ``affects_output=False``."""
+        return 1
+
+    def compute_batch(self, pairs: Sequence[tuple[Clip, Clip | None]]) -> list[dict[str, Any] | Exception]:
+        """``compute`` for several (generated, reference) pairs: per pair its result, or the
+        exception that is that clip's failure (the others still count). Must give each clip the
+        same result as ``compute``. If the call itself raises, the runner scores clip by clip."""
+        out: list[dict[str, Any] | Exception] = []
+        for generated, reference in pairs:
+            try:
+                out.append(self.compute(generated, reference))
+            except Exception as exc:  # this clip's failure, recorded on it alone
+                out.append(exc)
+        return out
+
     def aggregate(self, per_clip: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Dataset value from per-clip results, by ``aggregation``; WER-like metrics override."""
         values = np.array([r["value"] for r in per_clip], dtype=np.float64)

@@ -8,7 +8,6 @@ are paired up to the shorter video's length.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from talkbench import ClipFailure, Clip, Option
@@ -55,6 +54,8 @@ def _crop(frame: np.ndarray, box: np.ndarray) -> np.ndarray:
 
 def _to_color(frames: np.ndarray, color: str) -> np.ndarray:
     if color == "gray":
+        import cv2  # late: listing the plugin (`talkbench --help`) must not import cv2
+
         return np.stack([cv2.cvtColor(f, cv2.COLOR_RGB2GRAY) for f in frames])[..., None]
     return frames
 
@@ -80,6 +81,8 @@ def paired_regions_info(generated: Clip, reference: Clip | None, options: dict,
     if n < len(ref):
         info["note"] = f"computed on {n} of the reference's {len(ref)} frames (the generated clip is shorter)"
     gen, ref = gen[:n], ref[:n]
+    import cv2  # late: listing the plugin (`talkbench --help`) must not import cv2
+
     if gen.shape[1:3] != ref.shape[1:3]:
         # a generator that outputs another resolution is compared on the reference's grid
         gen = np.stack([cv2.resize(f, (ref.shape[2], ref.shape[1]), interpolation=cv2.INTER_LINEAR) for f in gen])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 import numpy as np
-from skimage.metrics import structural_similarity
 
 from talkbench import AGG_POOLED, Metric
 
@@ -17,6 +16,9 @@ from talkbench_imagequality.regions import (
 
 def ssim_frames(gen: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Per-frame SSIM of N×H×W×C uint8 arrays (channels averaged, as skimage's channel_axis)."""
+    # late: skimage pulls scipy.ndimage (~2 s), which listing the plugin must not pay for
+    from skimage.metrics import structural_similarity
+
     return np.array([
         structural_similarity(
             r, g, channel_axis=-1, gaussian_weights=True, sigma=1.5,

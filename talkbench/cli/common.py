@@ -94,6 +94,29 @@ scoring_options = _compose(
     click.option("--quiet", "-q", is_flag=True, help="no progress bar"),
 )
 
+profile_option = click.option(
+    "--profile", "profile", is_flag=True,
+    help="print wall seconds per stage (load, generate, write, decode, each metric, record) at the "
+         "end and store them in the record (`profile`)",
+)
+
+
+def profiled(enabled: bool, call: Callable[[], Any]) -> Any:
+    """Run ``call`` with the run profile on (``--profile``), then print the stages."""
+    if not enabled:
+        return call()
+    from talkbench.runner import profile
+
+    prof = profile.enable()
+    try:
+        return call()
+    finally:
+        profile.disable()
+        click.echo("profile (wall seconds per stage):", err=True)
+        for line in prof.lines():
+            click.echo(line, err=True)
+
+
 #: exit status of `run`/`evaluate` when the record was written but some clips failed
 EXIT_INCOMPLETE = 3
 

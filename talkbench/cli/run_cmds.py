@@ -10,7 +10,7 @@ import click
 
 from talkbench.cli.common import (
     EXIT_INCOMPLETE, dataset_options, failure_options, optional_dataset_options, options_dict,
-    parse_metric_options, parse_weights, resolve_protocol, scoring_options, split_list,
+    parse_metric_options, parse_weights, profile_option, profiled, resolve_protocol, scoring_options, split_list,
 )
 from talkbench.errors import TalkbenchError
 
@@ -86,8 +86,9 @@ Examples:
               help="lossless: score the frames the model returned; encoded: the H.264 mp4 (reference repos' lossy path)")
 @scoring_options
 @failure_options
+@profile_option
 def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, score_from,
-        metrics, metric_option, protocol, weights, device, out, label, quiet, allow_failures):
+        metrics, metric_option, protocol, weights, device, out, label, quiet, allow_failures, profile):
     """Generate every clip of a split with MODEL, score it, and write a run record.
 
     Re-running the same command resumes: finished clips are neither regenerated nor rescored.
@@ -98,13 +99,13 @@ def run(model, dataset, split, limit, dataset_option, data_root, option, checkpo
     from talkbench.runner import run_benchmark
 
     preset = resolve_protocol(protocol)
-    run_dir = run_benchmark(
+    run_dir = profiled(profile, lambda: run_benchmark(
         model, dataset, split=split, limit=limit, metrics=split_list(metrics), options=options_dict(option),
         metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
         weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root, shard=shard,
         label=label, progress=not quiet, dataset_options=options_dict(dataset_option), score_from=score_from,
         protocol=preset,
-    )
+    ))
     if env_shard().is_main:
         exit_status(print_summary(run_dir), allow_failures)
 
@@ -123,8 +124,9 @@ Examples:
 @optional_dataset_options
 @scoring_options
 @failure_options
+@profile_option
 def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root, metrics, metric_option, protocol,
-             weights, device, out, label, quiet, allow_failures):
+             weights, device, out, label, quiet, allow_failures, profile):
     """Score videos made by another tool against a dataset's clips (matched by clip id = file stem).
 
     Files that match no clip and clips without a video are listed, never ignored. Without
@@ -141,12 +143,12 @@ def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root
     if src.skipped_line():
         click.secho(src.skipped_line(), fg="yellow", err=True)
     dataset, data_root = src.dataset, src.data_root
-    run_dir, match = evaluate_videos(
+    run_dir, match = profiled(profile, lambda: evaluate_videos(
         videos, dataset, split=split, limit=limit, metrics=src.metrics,
         metric_options=parse_metric_options(metric_option), weights=parse_weights(weights), device=device,
         out=out, data_root=data_root, label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
         protocol=preset,
-    )
+    ))
     if match.unmatched_files:
         click.secho(f"{len(match.unmatched_files)} file(s) match no clip of {dataset}: "
                     + ", ".join(match.unmatched_files), fg="yellow", err=True)

@@ -14,28 +14,35 @@ Coordinates: full-frame pixels, boxes (x1, y1, x2, y2) with x2/y2 exclusive, lan
 in iBUG-68 order; see ``talkbench.faces.face_track``.
 """
 
-from talkbench.faces.backends.base import Detection, LandmarkBackend
-from talkbench.faces.crops import (
-    SYNCNET_PAD_VALUE,
-    apply_mask,
-    crop_resize,
-    difftalk_mask,
-    lip_mask,
-    mask_lower_half,
-    mouth_rois,
-    syncdiff_boxes,
-    syncdiff_crop,
-    syncnet_boxes,
-    syncnet_crops,
-    wav2lip_boxes,
-)
-from talkbench.faces.geometry import from_crop_coords, to_crop_coords
-from talkbench.faces.backends import make_backend
-from talkbench.faces.paste import feather_mask, paste_back
-from talkbench.faces.pipeline import BACKEND_CHOICES, choose_backend, track_faces
-from talkbench.faces.provenance import PROTOCOL_BACKENDS, face_facts, metric_backend, summarise_faces
-from talkbench.faces.face_track import FaceTrack
-from talkbench.faces.track_cleanup import NO_FACE_POLICIES, smooth_boxes
+import importlib
+from typing import Any
+
+# Public names -> the submodule that holds them, loaded on first use (PEP 562): the crops, masks
+# and paste-back pull cv2 and scipy.signal, and `talkbench --help` imports this package only for
+# a few option constants (``talkbench.faces.pipeline``), so it must not pay for them.
+_LAZY = {
+    "Detection": "backends.base", "LandmarkBackend": "backends.base",
+    **{n: "crops" for n in ("SYNCNET_PAD_VALUE", "apply_mask", "crop_resize", "difftalk_mask",
+                            "lip_mask", "mask_lower_half", "mouth_rois", "syncdiff_boxes",
+                            "syncdiff_crop", "syncnet_boxes", "syncnet_crops", "wav2lip_boxes")},
+    "from_crop_coords": "geometry", "to_crop_coords": "geometry",
+    "make_backend": "backends",
+    "feather_mask": "paste", "paste_back": "paste",
+    "BACKEND_CHOICES": "pipeline", "choose_backend": "pipeline", "track_faces": "pipeline",
+    "PROTOCOL_BACKENDS": "provenance", "face_facts": "provenance", "metric_backend": "provenance",
+    "summarise_faces": "provenance",
+    "FaceTrack": "face_track",
+    "NO_FACE_POLICIES": "track_cleanup", "smooth_boxes": "track_cleanup",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"talkbench.faces.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'talkbench.faces' has no attribute {name!r}")
+
 
 __all__ = [
     "Detection", "LandmarkBackend", "make_backend",

@@ -141,6 +141,11 @@ class Invocation(TypedDict):
     scored_now: Annotated[int, "clips this invocation scored"]
 
 
+class RunProfile(TypedDict):
+    seconds: Annotated[dict[str, float], "wall seconds per stage (load, generate, write, decode, `metric:<name>`, ...), before the record's build"]
+    calls: Annotated[dict[str, int], "how often each stage ran"]
+
+
 class EvaluateMatch(TypedDict):
     matched: Annotated[int, "videos matched to a clip"]
     unmatched_files: Annotated[list[str], "files that match no clip"]
@@ -182,6 +187,7 @@ class Record(TypedDict):
     invocation: NotRequired[Invocation]
     merged_by: NotRequired[Annotated[str, "`talkbench merge` when a merge wrote it"]]
     evaluate: NotRequired[Annotated[EvaluateMatch, "evaluate runs: what matched"]]
+    profile: NotRequired[Annotated[RunProfile, "`--profile` runs: seconds per stage of this invocation"]]
 
 
 class Lengths(TypedDict):

@@ -24,6 +24,7 @@ from talkbench.hashing import sha256_file
 from talkbench.atomic import WriteError, atomic_write_json, read_json
 from talkbench.runner.metricset import MetricState
 from talkbench.runner.plan import RunPlan
+from talkbench.runner.profile import stage
 from talkbench.runner.scored import check_generated  # noqa: F401  (moved; kept importable here)
 from talkbench.runner.scored import external as _external
 from talkbench.runner.scored import generate as _generate
@@ -103,7 +104,8 @@ def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, t
         return {}
     t0 = time.perf_counter()
     try:
-        outs = plan.generator.generate_batch([(s, s.audio) for s in sources.values()], seed=seed)
+        with stage("generate"):
+            outs = plan.generator.generate_batch([(s, s.audio) for s in sources.values()], seed=seed)
         if len(outs) != len(sources):
             raise ClipFailure(f"generate_batch returned {len(outs)} clips for {len(sources)}")
     except Exception:  # retried clip by clip, where the failure lands on the right clip
@@ -112,7 +114,8 @@ def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, t
     ready: dict[str, tuple[Clip, dict | Exception]] = {}
     for (clip_id, source), out in zip(sources.items(), outs):
         try:
-            ready[clip_id] = (source, dict(_save_generated(plan, source, out, seconds), batch=len(sources)))
+            with stage("write"):
+                ready[clip_id] = (source, dict(_save_generated(plan, source, out, seconds), batch=len(sources)))
         except WriteError:
             raise
         except Exception as exc:  # this clip's frames are bad: recorded on it
@@ -132,11 +135,35 @@ def _check_result(result: Any, metric: str, aggregation: str = "mean") -> dict:
     return dict(result, value=value)
 
 
+@dataclass
+class ClipWork:
+    """A decoded clip whose batched metrics are still to come (``prepare_clip`` → ``finish_clip``)."""
+    plan: RunPlan
+    outcome: ClipOutcome
+    entry: dict
+    source: Clip
+    scored: Clip
+    io_meta: dict
+    scored_video_io: Any
+    batched: list[MetricState]  # the metrics left for ``finish_clip`` (computed over many clips)
+
+
 def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int,
                  ready: tuple[Clip, dict | Exception] | None = None) -> ClipOutcome:
     """Bring ``scores/<clip_id>.json`` up to date for ``metrics`` (those with status ok).
 
     ``ready``: this clip's source and video from ``generate_batch`` (already written).
+    """
+    work = prepare_clip(plan, clip_id, metrics, seed, ready)
+    return work if isinstance(work, ClipOutcome) else finish_clip(work, {})
+
+
+def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int,
+                 ready: tuple[Clip, dict | Exception] | None = None,
+                 batched: frozenset[str] = frozenset()) -> ClipOutcome | ClipWork:
+    """``process_clip`` up to the metrics named in ``batched``: every other metric is computed
+    (and the score file written) as ``process_clip`` does. When a batched metric still needs
+    this clip, the decoded clip comes back as a ``ClipWork`` for ``finish_clip``; else the outcome.
     """
     outcome = ClipOutcome(clip_id)
     path = plan.scores_path(clip_id)
@@ -145,7 +172,8 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     if entry is not None and not todo:
         return outcome
     try:
-        source = ready[0] if ready is not None else plan.dataset.load_clip(plan.split, clip_id)
+        with stage("load"):
+            source = ready[0] if ready is not None else plan.dataset.load_clip(plan.split, clip_id)
         io_meta = source.meta.get("io", {}) if isinstance(source.meta, dict) else {}
     except Exception as exc:  # a broken file in the dataset: record it, go on
         _write(path, {"scores_version": SCORES_VERSION, "clip_id": clip_id, "source": plan.sources.get(clip_id),
@@ -175,29 +203,52 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     scored_video_io = None
     if todo:
         try:
-            scored = _scored_clip(plan, source, entry["video"])
-            scored.frames  # decode now so that a bad video is one failure, not one per metric
+            with stage("decode"):
+                scored = _scored_clip(plan, source, entry["video"])
+                scored.frames  # decode now so that a bad video is one failure, not one per metric
             scored_video_io = scored.meta["io"]["video"]
         except Exception as exc:  # an unreadable generated/external video
             entry["failures"].append(failure(clip_id, "decode", exc))
             todo = []
         outcome.scored = []
-        inputs = fingerprint.inputs_key(entry)
         for m in todo:
-            try:
-                result = _check_result(m.instance.compute(scored, source), m.name,
-                                       getattr(m.instance, "aggregation", "mean"))
-                entry["metrics"][m.name] = dict(result, _key=m.key, _inputs=inputs)
-                outcome.scored.append(m.name)
-            except Exception as exc:  # one metric failing on one clip is recorded, not fatal
-                entry["metrics"].pop(m.name, None)
-                entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
-    if plan.videos is not None and scored_video_io:
-        io_meta = {**io_meta, "video": scored_video_io}
+            if m.name not in batched:
+                try:
+                    with stage(f"metric:{m.name}"):
+                        result = m.instance.compute(scored, source)
+                except Exception as exc:  # one metric failing on one clip is recorded, not fatal
+                    result = exc
+                record_score(entry, outcome, m, result)
+    work = ClipWork(plan, outcome, entry, source, scored if todo else None, io_meta, scored_video_io,
+                    [m for m in todo if m.name in batched])
+    return work if work.batched else finish_clip(work, {})
+
+
+def record_score(entry: dict, outcome: ClipOutcome, m: MetricState, result: Any) -> None:
+    """Store metric ``m``'s result (or the exception that is its failure) on the clip's entry."""
+    clip_id = entry["clip_id"]
+    try:
+        if isinstance(result, Exception):
+            raise result
+        result = _check_result(result, m.name, getattr(m.instance, "aggregation", "mean"))
+        entry["metrics"][m.name] = dict(result, _key=m.key, _inputs=fingerprint.inputs_key(entry))
+        outcome.scored.append(m.name)
+    except Exception as exc:  # one metric failing on one clip is recorded, not fatal
+        entry["metrics"].pop(m.name, None)
+        entry["failures"].append(failure(clip_id, f"metric:{m.name}", exc) | {"metric": m.name})
+
+
+def finish_clip(work: ClipWork, results: dict[str, Any]) -> ClipOutcome:
+    """Record the batched metrics' ``results`` (name → result or exception) and write the file."""
+    plan, entry, outcome, io_meta = work.plan, work.entry, work.outcome, work.io_meta
+    for m in work.batched:
+        record_score(entry, outcome, m, results.get(m.name, ClipFailure(f"metric {m.name}: no batched result")))
+    if plan.videos is not None and work.scored_video_io:
+        io_meta = {**io_meta, "video": work.scored_video_io}
     entry["io"] = io_meta or entry.get("io", {})
-    entry["n_frames"] = entry.get("n_frames") or _safe_len(source)
+    entry["n_frames"] = entry.get("n_frames") or _safe_len(work.source)
     outcome.failed = bool(entry["failures"])
-    _write(path, entry)
+    _write(plan.scores_path(outcome.clip_id), entry)
     return outcome
 
 
@@ -207,4 +258,5 @@ def _safe_len(source: Clip) -> int | None:
 
 
 def _write(path, entry: dict) -> None:
-    atomic_write_json(path, entry)
+    with stage("write scores"):
+        atomic_write_json(path, entry)

@@ -12,12 +12,14 @@ from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
 from talkbench.progress import progress_bar
 from talkbench.atomic import atomic_write_json, read_json
-from talkbench.runner.clipwork import generate_batch, process_clip
+from talkbench.runner.clipwork import ClipOutcome, generate_batch, prepare_clip, process_clip
 from talkbench.runner.lock import (
     clean_clip_temps, clean_temps, clip_lock, record_lock, try_acquire, wait_acquire,
 )
+from talkbench.runner.metricbatch import batch_size, batched_metrics, finish_works
 from talkbench.runner.metricmemory import remember
 from talkbench.runner.metricset import MetricState, load_metrics
+from talkbench.runner import profile as run_profile
 from talkbench.runner.plan import RUN_CONFIG, RunPlan, make_plan, record_plan
 from talkbench.runner.recordbuild import finish_run
 
@@ -43,29 +45,36 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
         atomic_write_json(run_dir / RUN_CONFIG, plan.config())
     marker = shard.marker(run_dir)
     marker.unlink(missing_ok=True)
-    states = load_metrics(plan.metrics, has_transcripts=plan.has_transcripts, device=dev)
+    with run_profile.stage("load models"):
+        states = load_metrics(plan.metrics, has_transcripts=plan.has_transcripts, device=dev)
     active = [m for m in states if m.status == "ok"]
     with record_lock(run_dir):
         remember(run_dir, states)
     if plan.generator is not None:
-        plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
+        with run_profile.stage("load models"):
+            plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
     # a generator that batches (e.g. SyncDiff: many clips per UNet call) gets its clips in groups
     batch = plan.generator.batch_clips() if plan.generator is not None and plan.videos is None else 1
     pending: list[str] = []  # clips another process on this run holds: done after the others
+    # a metric that scores many clips per call (WER's batched beam) gets groups of decoded clips
+    in_batches = batched_metrics(active)
+    group = max([batch] + [batch_size(m) for m in active if m.name in in_batches])
 
-    def one(clip_id: str, ready=None) -> None:
+    def count(outcome: ClipOutcome) -> None:
         nonlocal generated, scored
-        outcome = process_clip(plan, clip_id, active, plan.seed, ready)
         generated += outcome.generated
         scored += bool(outcome.scored)
         bar.advance()
 
+    def one(clip_id: str, ready=None) -> None:
+        count(process_clip(plan, clip_id, active, plan.seed, ready))
+
     with progress_bar(len(mine), what, enabled=progress) as bar:
-        for start in range(0, len(mine), batch):
-            chunk = mine[start: start + batch]
+        for start in range(0, len(mine), group):
+            chunk = mine[start: start + group]
             held = {}
             for clip_id in chunk:
                 lock = clip_lock(run_dir, clip_id)
@@ -75,12 +84,20 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                 else:
                     pending.append(clip_id)
             try:
-                ready = generate_batch(plan, list(held), plan.seed) if batch > 1 and len(held) > 1 else {}
-                for clip_id, lock in held.items():
-                    try:
-                        one(clip_id, ready.get(clip_id))
-                    finally:
-                        lock.release()
+                ids = list(held)
+                ready = {}
+                for g in range(0, len(ids), batch) if batch > 1 else ():
+                    part = ids[g: g + batch]
+                    ready.update(generate_batch(plan, part, plan.seed) if len(part) > 1 else {})
+                works = []
+                for clip_id in ids:
+                    work = prepare_clip(plan, clip_id, active, plan.seed, ready.pop(clip_id, None), in_batches)
+                    if isinstance(work, ClipOutcome):
+                        count(work)
+                    else:
+                        works.append(work)
+                for outcome in finish_works(works, active):
+                    count(outcome)
             finally:
                 for lock in held.values():
                     lock.release()  # no-op for the ones already released
@@ -107,8 +124,11 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                   f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
             return run_dir
     effective = plan.generator.effective_options() if plan.generator is not None else {}
-    finish_run(record_plan(plan), states, device=dev, duration_s=time.time() - t0, shard=shard, effective_options=effective,
-               invocation={"generated_now": generated, "scored_now": scored})
+    prof = run_profile.ACTIVE
+    with run_profile.stage("record"):  # the record holds the stages before its own build
+        finish_run(record_plan(plan), states, device=dev, duration_s=time.time() - t0, shard=shard,
+                   effective_options=effective, invocation={"generated_now": generated, "scored_now": scored},
+                   profile=prof.as_dict() if prof is not None else None)
     return run_dir
 
 

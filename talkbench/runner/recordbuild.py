@@ -65,7 +65,7 @@ def _metric_entry(st: MetricState, entries: list[dict]) -> dict[str, Any]:
 def build_record(plan: RunPlan, states: list[MetricState], entries: list[dict], everything: list[MetricState], *,
                  device: str | None, duration_s: float, shard: Shard | None,
                  effective_options: Mapping[str, Any] | None = None, invocation: Mapping[str, int] | None = None,
-                 merged_by: str | None = None) -> dict[str, Any]:
+                 merged_by: str | None = None, profile: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The run record (schema: talkbench.records.schema.Record) from the score files' ``entries``;
     ``everything``: this invocation's metrics and the remembered ones (``recalled``);
     ``effective_options`` come from a loaded generator (a merge has none)."""
@@ -79,6 +79,8 @@ def build_record(plan: RunPlan, states: list[MetricState], entries: list[dict], 
         optional["invocation"] = dict(invocation)
     if merged_by is not None:
         optional["merged_by"] = merged_by
+    if profile is not None:
+        optional["profile"] = dict(profile)
     if plan.video_match is not None:
         optional["evaluate"] = plan.video_match.as_dict()
     return {

@@ -62,9 +62,14 @@ def check_generated(out: Any, source: Clip) -> np.ndarray:
 
 def generate(plan, source: Clip, seed: int) -> dict:
     """Run the generator, check its frames, write both files; returns the entry's ``video`` part."""
+    from talkbench.runner.profile import stage
+
     t0 = time.perf_counter()
-    out = plan.generator.generate(source, source.audio, seed=seed)
-    return save_generated(plan, source, out, time.perf_counter() - t0)
+    with stage("generate"):
+        out = plan.generator.generate(source, source.audio, seed=seed)
+    seconds = time.perf_counter() - t0
+    with stage("write"):
+        return save_generated(plan, source, out, seconds)
 
 
 def save_generated(plan, source: Clip, out: Any, seconds: float) -> dict:

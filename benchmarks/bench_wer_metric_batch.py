@@ -1,0 +1,87 @@
+"""The `wer` metric clip by clip (`compute`) vs batched (`compute_batch`, batch_clips=8), one JSON line.
+
+    python benchmarks/bench_wer_metric_batch.py [--batch 8] [--beam 5] [--rounds 2] [--threads 1]
+
+What the runner calls per clip, whole: frame preprocessing, the encoder (each clip alone) and the
+beam search (padded over the batch). Model: the AV-HuBERT calibration fixture's tiny seq2seq
+(../shared/calibration/avhubert, official key layout) and its tokenizer; clips cut to different
+lengths from a real video (../shared/realdata), so the batch is padded. Checks that every clip's
+result is identical both ways. Alternates the two; reports clips/s, wall and CPU ratios, load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TALKBENCH_SHARED", REPO.parent / "shared"))
+LIP = "avhubert-large-vsr-lrs2"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--beam", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    import talkbench
+
+    d = SHARED / "calibration" / "avhubert"
+    tmp = Path(tempfile.mkdtemp(prefix="bench_wer."))
+    try:
+        ckpt = tmp / "seq2seq.pt"
+        with lzma.open(d / "avhubert_tiny_seq2seq.pt.xz") as f, open(ckpt, "wb") as out:
+            shutil.copyfileobj(f, out)
+        os.environ["TALKBENCH_WEIGHTS"] = f"{LIP}={ckpt},{LIP}-spm={d / 'spm_tiny.model'}"
+        metric = talkbench.get_metric("wer")(beam=args.beam, batch_clips=args.batch)
+        metric.load("cpu")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    frames, _ = talkbench.read_frames(SHARED / "realdata" / "video" / "sadtalker_WDA_KatieHill_000.mp4")
+    lengths = [75 - (i * 37) // max(1, args.batch - 1) for i in range(args.batch)]
+    pairs = [(talkbench.Clip(f"c{i}", frames_source=frames[i: i + n], transcript="the quick brown fox"), None)
+             for i, n in enumerate(lengths)]
+
+    def per_clip():
+        return [metric.compute(g, r) for g, r in pairs]
+
+    def batched():
+        return metric.compute_batch(pairs)
+
+    with torch.no_grad():
+        per_clip(), batched()  # warm-up
+        cost = {"per_clip": [0.0, 0.0], "batched": [0.0, 0.0]}
+        load_before = os.getloadavg()
+        res = {}
+        for r in range(args.rounds):
+            for name, fn in ((("per_clip", per_clip), ("batched", batched)) if r % 2 == 0
+                             else (("batched", batched), ("per_clip", per_clip))):
+                w, c = time.perf_counter(), time.process_time()
+                res[name] = fn()
+                cost[name][0] += time.perf_counter() - w
+                cost[name][1] += time.process_time() - c
+    n = args.batch * args.rounds
+    print(json.dumps({
+        "bench": "wer_metric_batch", "batch": args.batch, "beam": args.beam, "clip_frames": lengths,
+        "per_clip_clips_per_s": round(n / cost["per_clip"][0], 3), "batched_clips_per_s": round(n / cost["batched"][0], 3),
+        "ratio_wall": round(cost["per_clip"][0] / cost["batched"][0], 2),
+        "ratio_cpu": round(cost["per_clip"][1] / cost["batched"][1], 2),
+        "same_results": res["per_clip"] == res["batched"], "threads": args.threads,
+        "model": "calibration tiny seq2seq", "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
+        "cpus": os.cpu_count(),
+    }))
+
+
+if __name__ == "__main__":
+    main()
