@@ -88,7 +88,7 @@ def expand_layer(layer: Mapping[str, Mapping[str, Any]] | None, names: list[str]
 
 def resolve_metric_options(
     names: list[str], user: Mapping[str, Mapping[str, Any]] | None,
-    defaults: Mapping[str, Mapping[str, Any]] | None = None, classes: Mapping[str, type] | None = None,
+    defaults: Mapping[str, Mapping[str, Any]] | None, classes: Mapping[str, type],
     preset: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Per-metric options for the run's metrics ``names``: dataset defaults, then a protocol
@@ -99,10 +99,8 @@ def resolve_metric_options(
     names it (the preset's keys are filtered to the run's metrics instead: a preset covers more
     metrics than most runs use).
     """
-    if classes is None:
-        from talkbench.plugins import get_metrics
-
-        classes = get_metrics()
+    # the caller passes the registry (talkbench.plugins.get_metrics()): importing it here made
+    # plugins -> protocols -> metric_options -> plugins a circle
     groups = _groups(classes)
     base = _expand({k: v for k, v in (defaults or {}).items() if k in names or k in groups},
                    names, classes, groups)

@@ -15,17 +15,17 @@ def test_syncnet_group_options():
     assert {"net", "protocol", "vshift"} <= shared_option_names(classes, "syncnet")
     pair = ["psnr", "lse_c", "lse_d"]
     want = {"lse_c": {"net": "demo"}, "lse_d": {"net": "demo"}}
-    assert resolve_metric_options(pair, {"syncnet": {"net": "demo"}}) == want
-    assert resolve_metric_options(pair, {"lse_c": {"net": "demo"}}) == want  # the case
+    assert resolve_metric_options(pair, {"syncnet": {"net": "demo"}}, {}, get_metrics()) == want
+    assert resolve_metric_options(pair, {"lse_c": {"net": "demo"}}, {}, get_metrics()) == want  # the case
     with pytest.raises(OptionError, match="lse_c.net=demo and lse_d.net=official disagree"):
-        resolve_metric_options(pair, {"lse_c": {"net": "demo"}, "lse_d": {"net": "official"}})
+        resolve_metric_options(pair, {"lse_c": {"net": "demo"}, "lse_d": {"net": "official"}}, {}, get_metrics())
 
 
 def test_demo_dataset_picks_the_demo_net_for_both():
     defaults = get_dataset("demo").metric_defaults
-    assert resolve_metric_options(["lse_c", "lse_d"], {}, defaults) == {
+    assert resolve_metric_options(["lse_c", "lse_d"], {}, defaults, get_metrics()) == {
         "lse_c": {"net": "demo"}, "lse_d": {"net": "demo"}}
-    assert resolve_metric_options(["lse_c", "lse_d"], {"lse_d": {"net": "official"}}, defaults) == {
+    assert resolve_metric_options(["lse_c", "lse_d"], {"lse_d": {"net": "official"}}, defaults, get_metrics()) == {
         "lse_c": {"net": "official"}, "lse_d": {"net": "official"}}
 
 
