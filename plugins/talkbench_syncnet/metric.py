@@ -93,6 +93,11 @@ class _SyncNetMetric(Metric):
         from talkbench_syncnet.model import load_syncnet
 
         self.device = device
+        from talkbench_syncnet.wild.metric_glue import reference_detector_missing
+
+        why = reference_detector_missing(self.options)
+        if why:  # no silent fallback to another face detector
+            raise MetricUnavailable(why)
         if self.options["net"] == "demo":
             from talkbench_syncnet.demo_net import ensure_demo_weights
 
@@ -147,6 +152,10 @@ class _SyncNetMetric(Metric):
             [f"{out['precision']} fast mode"] if out.get("precision", "fp32") != "fp32" else [])
         if notes:
             out["table_label"] = f"{self.label} ({', '.join(notes)})"
+        if (out["protocol"] not in ("lrs", "syncnet-demo") and not out["face_geometry"]
+                and out["face_backend"] not in ("auto", "s3fd-syncnet")):
+            # the user picked another detector than the reference's S3FD: the table says so
+            out["table_note"] = f"{out['face_backend']} face boxes instead of S3FD"
         return out
 
     def sync_result(self, generated: Clip, reference: Clip | None) -> SyncResult:

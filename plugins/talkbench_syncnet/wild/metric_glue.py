@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from talkbench import Clip, ClipFailure, Option, OptionError, sha256_file
+from talkbench import Clip, ClipFailure, Option, OptionError, WeightsMissingError, sha256_file
 
 from talkbench_syncnet.wild.settings import AUDIO_SPANS, COMBINE_RULES, WildSettings
 from talkbench_syncnet.result_cache import RESULTS
@@ -46,15 +46,46 @@ def settings_from(options: Mapping[str, Any]) -> WildSettings:
     )
 
 
+#: the references' detector: syncnet_python's S3FD set-up (talkbench_s3fd), at facedet_scale/det_conf
+REFERENCE_DETECTOR = "s3fd-syncnet"
+
+
+def reference_detector_missing(options: Mapping[str, Any]) -> str | None:
+    """Why the protocol's own detector cannot run (None when it can, or is not needed): with
+    face_backend=auto and no face_geometry the wild and peer protocols run S3FD as syncnet_python
+    does, and never fall back to another detector silently."""
+    if options["protocol"] == "lrs" or options["protocol"] == "syncnet-demo":
+        return None
+    if options["face_geometry"] or options["face_backend"] not in ("auto", REFERENCE_DETECTOR):
+        return None
+    from talkbench.plugins import get_face_backends
+
+    backend = get_face_backends().get(REFERENCE_DETECTOR)
+    if backend is None:
+        return (f"protocol={options['protocol']} detects faces with S3FD as syncnet_python does, and no "
+                f"'{REFERENCE_DETECTOR}' face backend is installed (talkbench_s3fd); reinstall talkbench, or pass "
+                "--metric-option syncnet.face_geometry=FILE, or pick another detector explicitly "
+                "(syncnet.face_backend=dlib: labelled, not comparable)")
+    try:
+        backend.weight_files()
+    except WeightsMissingError as exc:
+        return (f"{exc}; or pass --metric-option syncnet.face_geometry=FILE (boxes from the reference "
+                "detector), or pick another detector explicitly (syncnet.face_backend=dlib: labelled, not comparable)")
+    return None
+
+
 def _backend_detector(name: str, device: str, s: WildSettings):
-    from talkbench.faces import choose_backend, make_backend
+    from talkbench.faces import make_backend
 
     if name == "given":
         raise OptionError("face_backend=given under protocol=wild reads the boxes from a file: pass "
                           "--metric-option syncnet.face_geometry=FILE (format in talkbench_syncnet/wild/geometry.py)")
-    if name == "auto":  # face-alignment's S3FD when its weights are here, else dlib (recorded)
-        name, _ = choose_backend(Clip(id="wild", frames_source=np.zeros((1, 2, 2, 3), np.uint8)), "auto")
-    be = make_backend(name, device=device)
+    if name in ("auto", REFERENCE_DETECTOR):  # the reference's detector and its settings, never a stand-in
+        be = make_backend(REFERENCE_DETECTOR, device=device, scales=(s.facedet_scale,), conf_threshold=s.det_conf)
+        note = "the reference's detector: S3FD as syncnet_python runs it (facedet_scale, det_conf applied)"
+    else:
+        be = make_backend(name, device=device)
+        note = "not the reference's detector (S3FD at facedet_scale/det_conf): boxes differ, numbers not comparable"
 
     def detect(frames_bgr: np.ndarray) -> list:
         out = []
@@ -63,8 +94,7 @@ def _backend_detector(name: str, device: str, s: WildSettings):
             out.append([[float(v) for v in d.box] + [float(d.score)] for d in faces])
         return out
 
-    return detect, {"backend": be.name, "version": be.version, "settings": be.settings(),
-                    "note": "the reference runs S3FD at facedet_scale/det_conf; this backend's boxes differ"}
+    return detect, {"backend": be.name, "version": be.version, "settings": be.settings(), "note": note}
 
 
 def wild_result(metric, clip: Clip) -> dict[str, Any]:
