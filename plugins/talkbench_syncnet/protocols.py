@@ -38,7 +38,7 @@ LATENTSYNC = Protocol(
     reference="bytedance/LatentSync eval/eval_sync_conf.py + syncnet_detect.py + syncnet/syncnet_eval.py @ a229c39",
     published="LatentSync's Sync-C (HDTF, VoxCeleb2) and papers that run its eval script",
     options={"syncnet": {"protocol": "latentsync", **PEER_SYNCNET}},
-    detector="S3FD ×0.25, conf 0.9, NMS 0.1 (given boxes or a talkbench face backend here)",
+    detector="S3FD ×0.25, conf 0.9, NMS 0.1 (s3fd-syncnet with sfd_face.pth, or boxes given via syncnet.face_geometry)",
     crop="run_pipeline's median-13 crop, 224², mp4v + AAC round trip, jpg dump",
     fps="ffmpeg -r 25 to libx264 mp4 (its default crf 23)",
     tracks="IoU tracks > 50 frames per PySceneDetect 0.6 shot; clip = mean conf, int(mean offset); no track = failure",
@@ -51,7 +51,7 @@ MOCHA = Protocol(
     reference="congwei1230/MoChaBench eval-lipsync/script/syncnet_pipeline.py @ 043908d",
     published="the MoChaBench leaderboard (Sync-Conf., Sync-Dist.)",
     options={"syncnet": {"protocol": "mocha", "mocha_speech": "file", "mocha_denoise": "none", **PEER_SYNCNET}},
-    detector="S3FD ×0.25, conf 0.9, NMS 0.1 (given boxes or a talkbench face backend here)",
+    detector="S3FD ×0.25, conf 0.9, NMS 0.1 (s3fd-syncnet with sfd_face.pth, or boxes given via syncnet.face_geometry)",
     crop="run_pipeline's median-13 crop, 224², XVID + PCM avi, jpg dump",
     fps="ffmpeg -q:v 2 -r 25 -async 1 avi; speech resampled to 16 kHz mono by ffmpeg",
     tracks="IoU tracks > 50 frames per PySceneDetect 0.6 shot; clip = max conf and min dist over tracks; no track = failure",
@@ -88,7 +88,7 @@ WILD = Protocol(
     published="LSE-C/LSE-D of in-the-wild / cross-driven videos (Wav2Lip's real-video protocol; HDTF and "
               "other unconstrained sets in papers that cite it)",
     options={"syncnet": dict(WILD_SYNCNET)},
-    detector="S3FD ×0.25, conf 0.9, NMS 0.1 (given boxes via syncnet.face_geometry, or a talkbench face backend, recorded)",
+    detector="S3FD ×0.25, conf 0.9, NMS 0.1 (s3fd-syncnet with sfd_face.pth, or boxes given via syncnet.face_geometry)",
     crop="median-13 smoothed track boxes, crop_scale 0.4 with padding, 224², XVID avi round trip, jpg dump",
     fps="ffmpeg -qscale:v 2 -async 1 -r 25 avi (the CLI, as the reference)",
     tracks="IoU tracks > 100 frames per PySceneDetect shot, mean face > 100 px; every track one sample "
