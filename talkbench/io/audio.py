@@ -139,28 +139,15 @@ def decode_audio(path: str | Path) -> tuple[np.ndarray, int]:
         fast = _decode_wav_fast(path)
         if fast is not None:
             return fast
-    try:
-        with av.open(str(path)) as container:
-            if not container.streams.audio:
-                raise MediaError(
-                    f"{path}: has no audio stream; give the audio separately (a sibling .wav or --audio)"
-                )
-            stream = container.streams.audio[0]
-            chunks = []
-            rate = stream.codec_context.sample_rate or stream.rate
-            for frame in container.decode(stream):
-                arr = frame.to_ndarray()
-                if frame.format.is_planar:
-                    chunks.append(arr.astype(np.float32))
-                else:  # interleaved: (1, N*C) → (C, N)
-                    chunks.append(arr.reshape(-1, len(frame.layout.channels)).T.astype(np.float32))
-                rate = frame.sample_rate
-    except av.error.FFmpegError as exc:
-        raise MediaError(f"{path}: cannot decode audio ({exc}); re-encode it, e.g. ffmpeg -i IN OUT.wav") from None
-    if not chunks:
-        raise MediaError(f"{path}: audio stream is empty")
+    frames, rate, _, fmt = _frames_of(path)
+    chunks = []
+    for frame in frames:
+        arr = frame.to_ndarray()
+        if frame.format.is_planar:
+            chunks.append(arr.astype(np.float32))
+        else:  # interleaved: (1, N*C) → (C, N)
+            chunks.append(arr.reshape(-1, len(frame.layout.channels)).T.astype(np.float32))
     data = np.concatenate(chunks, axis=1)
-    fmt = stream.codec_context.format.name if stream.codec_context.format else ""
     if fmt.startswith("s16"):
         data = data / 32768.0
     elif fmt.startswith("s32"):

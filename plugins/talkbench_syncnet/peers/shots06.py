@@ -11,12 +11,13 @@ decimation). Shots are ``[start, end)`` in OpenCV's frame numbers of the file.
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import cv2
 
-from talkbench import ClipFailure, MetricUnavailable
+from talkbench import MetricUnavailable
+
+from talkbench_syncnet.wild.shots import scan_cuts, scenedetect_version  # noqa: F401  (re-exported)
 
 DEFAULT_MIN_WIDTH = 256  # 0.6's effective width for its automatic downscale
 
@@ -34,42 +35,16 @@ def detect_shots_06(video: Path, fps: float = 25.0) -> list[tuple[int, int]]:
     15), resized by 0.6.6's automatic factor with INTER_LINEAR, so the numbers do not depend on
     which PySceneDetect ≥ 0.6 is installed (0.7 dropped VideoManager and numbers by timestamp)."""
     try:
-        from scenedetect import ContentDetector, FrameTimecode
+        from scenedetect import ContentDetector
     except ImportError:
         raise MetricUnavailable("the latentsync/mocha SyncNet protocols split shots with PySceneDetect: "
                                 "pip install scenedetect-headless") from None
-    detector = ContentDetector()
-    takes_timecode = "timecode" in inspect.signature(detector.process_frame).parameters
-    cap = cv2.VideoCapture(str(video))
-    if not cap.isOpened():
-        raise ClipFailure(f"{video}: OpenCV cannot open it for shot detection")
-    w, h = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    factor = downscale_0_6(w, h)
-    size = (max(1, round(w / factor)), max(1, round(h / factor)))
-    cuts: set[int] = set()
-    n = 0
-    try:
-        while True:
-            ok, frame = cap.read()
-            if not ok:
-                break
-            if factor > 1.0:
-                frame = cv2.resize(frame, size, interpolation=cv2.INTER_LINEAR)
-            at = FrameTimecode(n, fps) if takes_timecode else n
-            cuts.update(int(getattr(c, "frame_num", c)) for c in detector.process_frame(at, frame))
-            n += 1
-    finally:
-        cap.release()
-    if n:
-        last = FrameTimecode(n - 1, fps) if takes_timecode else n - 1
-        cuts.update(int(getattr(c, "frame_num", c)) for c in detector.post_process(last))
-    bounds = [0] + sorted(c for c in cuts if 0 < c < n) + [n]
-    return list(zip(bounds[:-1], bounds[1:]))
+    def resize(width: int, height: int):
+        factor = downscale_0_6(width, height)
+        size = (max(1, round(width / factor)), max(1, round(height / factor)))
+        if factor > 1.0:
+            return lambda f: cv2.resize(f, size, interpolation=cv2.INTER_LINEAR)
+        return lambda f: f
 
+    return scan_cuts(video, ContentDetector(), fps, resize)
 
-def scenedetect_version() -> str:
-    try:
-        import scenedetect
-    except ImportError:
-        return "missing"
-    return str(scenedetect.__version__)

@@ -19,9 +19,12 @@ frame, as 0.5.1's ``get_scene_list`` does.
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
+from typing import Any, Callable
 
 import cv2
+import numpy as np
 
 from talkbench import ClipFailure, MetricUnavailable
 
@@ -53,15 +56,31 @@ def detect_shots(video: Path, *, threshold: float = THRESHOLD_0_5, min_scene_len
     Those can be fewer than the jpgs ffmpeg dumps (repeated frames): the reference slices the
     per-jpg detections with these numbers all the same, so a shot may end before the last jpgs."""
     try:
-        from scenedetect import ContentDetector, FrameTimecode
+        from scenedetect import ContentDetector
     except ImportError:
         raise MetricUnavailable("the wild SyncNet protocol splits shots with PySceneDetect: "
                                 "pip install scenedetect-headless (or set shot_split=false)") from None
-    detector = ContentDetector(threshold=threshold, min_scene_len=min_scene_len)
+    def decimate(width: int, height: int) -> Callable[[np.ndarray], np.ndarray]:
+        factor = downscale_0_5(width)
+        return (lambda f: f[::factor, ::factor, :]) if factor > 1 else (lambda f: f)
+
+    return scan_cuts(video, ContentDetector(threshold=threshold, min_scene_len=min_scene_len), fps, decimate)
+
+
+def scan_cuts(video: Path, detector: Any, fps: float,
+              prepare: Callable[[int, int], Callable[[np.ndarray], np.ndarray]]) -> list[tuple[int, int]]:
+    """Feed every frame OpenCV decodes from ``video`` (through ``prepare(width, height)``) to a
+    PySceneDetect detector, numbered by decoded count; [start, end) shots between its cuts.
+
+    PySceneDetect 0.6 takes frame numbers, 0.7 timecodes: both get the decoded count."""
+    from scenedetect import FrameTimecode
+
+    takes_timecode = "timecode" in inspect.signature(detector.process_frame).parameters
+    at = (lambda i: FrameTimecode(i, fps)) if takes_timecode else (lambda i: i)
     cap = cv2.VideoCapture(str(video))
     if not cap.isOpened():
         raise ClipFailure(f"{video}: OpenCV cannot open it for shot detection")
-    factor = downscale_0_5(int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)))
+    prep = prepare(int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
     cuts: set[int] = set()
     n = 0
     try:
@@ -69,13 +88,11 @@ def detect_shots(video: Path, *, threshold: float = THRESHOLD_0_5, min_scene_len
             ok, frame = cap.read()
             if not ok:
                 break
-            if factor > 1:
-                frame = frame[::factor, ::factor, :]
-            cuts.update(int(tc.frame_num) for tc in detector.process_frame(FrameTimecode(n, fps), frame))
+            cuts.update(int(getattr(c, "frame_num", c)) for c in detector.process_frame(at(n), prep(frame)))
             n += 1
     finally:
         cap.release()
     if n:
-        cuts.update(int(tc.frame_num) for tc in detector.post_process(FrameTimecode(n - 1, fps)))
+        cuts.update(int(getattr(c, "frame_num", c)) for c in detector.post_process(at(n - 1)))
     bounds = [0] + sorted(c for c in cuts if 0 < c < n) + [n]
     return list(zip(bounds[:-1], bounds[1:]))
