@@ -21,7 +21,7 @@ from typing import Any
 
 import pluggy
 
-from talkbench import hookspecs
+from talkbench import hookspecs, weights
 from talkbench.errors import TalkbenchError, UnknownNameError
 
 ENTRY_POINT_GROUP = "talkbench"
@@ -189,6 +189,9 @@ def get_datasets() -> dict[str, Any]:
 
 def get_weight_specs() -> dict[str, Any]:
     return _collect("register_weights", "weights file")
+
+
+weights.use_spec_registry(get_weight_specs)  # resolve_weight looks names up here
 
 
 def get_trainers() -> dict[str, Any]:

@@ -15,7 +15,7 @@ import tempfile
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from talkbench.errors import WeightsInvalidError, WeightsMissingError
 from talkbench.hashing import sha256_file, talkbench_home
@@ -128,11 +128,19 @@ def load_torch_checkpoint(path: str | Path, what: str = "weights") -> Any:
         raise invalid_checkpoint(path, exc, what) from None
 
 
-def _spec(name: str):
-    from talkbench.plugins import get_weight_specs  # late: plugins register specs
+#: the registry of weight specs (talkbench.plugins installs its lookup on import): weights.py
+#: never imports the plugin registry, which imports the interfaces, which use weight_record
+_spec_lookup: Callable[[], Mapping[str, WeightSpec]] = lambda: {}
 
-    specs = get_weight_specs()
-    return specs.get(name)
+
+def use_spec_registry(lookup: Callable[[], Mapping[str, WeightSpec]]) -> None:
+    """Where ``resolve_weight(name)`` finds the WeightSpec of a name (set by talkbench.plugins)."""
+    global _spec_lookup
+    _spec_lookup = lookup
+
+
+def _spec(name: str):
+    return _spec_lookup().get(name)
 
 
 def default_path(spec: WeightSpec) -> Path:
