@@ -58,16 +58,15 @@ def reference_detector_missing(options: Mapping[str, Any]) -> str | None:
         return None
     if options["face_geometry"] or options["face_backend"] not in ("auto", REFERENCE_DETECTOR):
         return None
-    from talkbench.plugins import get_face_backends
+    from talkbench.faces import make_backend
 
-    backend = get_face_backends().get(REFERENCE_DETECTOR)
-    if backend is None:
+    try:
+        make_backend(REFERENCE_DETECTOR)  # loads its weights: the run needs them anyway
+    except ValueError:  # no such backend registered
         return (f"protocol={options['protocol']} detects faces with S3FD as syncnet_python does, and no "
                 f"'{REFERENCE_DETECTOR}' face backend is installed (talkbench_s3fd); reinstall talkbench, or pass "
                 "--metric-option syncnet.face_geometry=FILE, or pick another detector explicitly "
                 "(syncnet.face_backend=dlib: labelled, not comparable)")
-    try:
-        backend.weight_files()
     except WeightsMissingError as exc:
         return (f"{exc}; or pass --metric-option syncnet.face_geometry=FILE (boxes from the reference "
                 "detector), or pick another detector explicitly (syncnet.face_backend=dlib: labelled, not comparable)")
