@@ -82,6 +82,10 @@ class MouthInpaintingGenerator(Generator):
         return crop.to_uint8(pred)
 
     # -- the shared pipeline ---------------------------------------------------------------
+    def paste_back(self, frames_bgr: np.ndarray, faces: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Generated faces resized into their boxes (Wav2Lip: cv2 INTER_LINEAR; TalkLip overrides)."""
+        return crop.paste_back(frames_bgr, faces, boxes)
+
     def load(self, device: str = "cpu", checkpoint: str | Path | None = None) -> None:
         super().load(device, checkpoint)
         self.device = resolve_device(device)
@@ -114,7 +118,7 @@ class MouthInpaintingGenerator(Generator):
             x = torch.from_numpy(crop.face_input(faces[batch], refs[batch])).to(self.device)
             generated[batch] = self.to_faces(self.decode(inputs, batch, x).float().cpu().numpy())
         bgr = np.ascontiguousarray(source.frames[..., ::-1])
-        out_bgr = crop.paste_back(bgr, generated, inputs["boxes"])
+        out_bgr = self.paste_back(bgr, generated, inputs["boxes"])
         meta: dict[str, Any] = dict(source.meta)
         meta["generator"] = {"name": self.name, "options": dict(self.options),
                              "weights": getattr(self, "weights_used", None)}
