@@ -4,8 +4,9 @@ Both models follow Wav2Lip's inference.py: face boxes padded by ``pads`` (option
 96×96 BGR crops, the lower half of each crop masked and stacked with an identity crop, a batch
 of these through the network with the audio condition, and each generated face resized back
 into its box. What differs is an override: the audio condition (Wav2Lip: mel windows; TalkLip:
-AV-HuBERT features of the whole clip), the network call, and the precision path (Wav2Lip
-truncates the output to uint8 before pasting, TalkLip keeps floats until the paste).
+AV-HuBERT features of the whole clip), the network call, the precision path (Wav2Lip
+truncates the output to uint8 before pasting, TalkLip keeps floats until the paste) and the
+paste's resize (``paste_back``: Wav2Lip cv2, TalkLip torchvision's antialiased bilinear).
 
 It lives in this plugin, not in the core: every step reproduces Wav2Lip's reference code to the
 pixel (integer box smoothing, cv2 resizes, BGR), so it is Wav2Lip's behaviour that TalkLip
