@@ -18,6 +18,7 @@ from typing import Callable
 
 import calib_cases as cc
 import calib_peer_cases as pc
+import calib_talklip_generator as ctg
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "CALIBRATION.md"
@@ -68,6 +69,7 @@ CASES: list[Case] = [
     Case("syncnet-demo-KatieHill-4s", lambda shared: pc.demo_rows(shared, Row), slow=True),
     Case("latentsync-cut", lambda shared: pc.latentsync_rows(shared, Row), slow=True),
     Case("mocha-cut", lambda shared: pc.mocha_rows(shared, Row), slow=True),
+    Case("talklip-generator", lambda shared: ctg.talklip_generator_rows(shared, Row), slow=True),
 ]
 
 HEADER = ("| case | component | preset | quantity | reference | ours | abs. error | tolerance | fixture |\n"
