@@ -32,12 +32,15 @@ def read_bgr(path: Path) -> np.ndarray:
     return np.stack(frames)
 
 
-def load_reference() -> tuple[dict, dict]:
-    meta = json.loads((FIXTURE / "expected.json").read_text())
+def load_reference(preset: str = "base") -> tuple[dict, dict]:
+    """(expected.json, expected.npz) of the BASE run, or ``expected_tiny.*`` for the tiny one."""
+    suffix = "" if preset == "base" else f"_{preset}"
+    meta = json.loads((FIXTURE / f"expected{suffix}.json").read_text())
     for name, digest in meta["inputs_sha256"].items():
         got = hashlib.sha256((FIXTURE / "inputs" / name).read_bytes()).hexdigest()
         assert got == digest, f"{FIXTURE / 'inputs' / name}: sha256 {got} is not the fixture's {digest}"
-    with np.load(FIXTURE / "expected.npz") as npz:
+    assert meta["preset"] == preset
+    with np.load(FIXTURE / f"expected{suffix}.npz") as npz:
         return meta, {k: npz[k] for k in npz.files}
 
 
@@ -60,7 +63,7 @@ def run_talkbench(tmp: Path, meta: dict):
 
     state = official_state(seed=meta["seed"], preset=meta["preset"])
     assert state_digest(state) == meta["state_digest"], "seeded weights differ from the fixture's"
-    ckpt = write_seeded_talklip(Path(tmp) / "talklip_base_seed0.pth", state=state)
+    ckpt = write_seeded_talklip(Path(tmp) / f"talklip_{meta['preset']}_seed0.pth", state=state)
     del state
     bgr = read_bgr(FIXTURE / "inputs" / f"{NAME}.mp4")
     assert bgr.shape == tuple(meta["frames_shape"])

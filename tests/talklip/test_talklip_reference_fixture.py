@@ -2,7 +2,8 @@
 
 The fixture (tests/fixtures/talklip_generator, see its PROTOCOL.md) was made by running
 Sxjdwang/TalkLip's unmodified code on CPU with seeded random weights in the official layout
-(BASE AV-HuBERT, as TalkLip's config.yaml builds it). Here the same weights are regenerated
+(BASE AV-HuBERT, as TalkLip's config.yaml builds it; and a tiny one from a config.yaml copy,
+for the default suite). Here the same weights are regenerated
 from the seed, and the same clip, audio and boxes go through talkbench.
 Tolerances: network output max |Δ| ≤ 1e-5; pasted frames ≤ 1 grey level.
 """
@@ -20,9 +21,12 @@ def reference():
     return load_reference()
 
 
-@pytest.mark.slow  # BASE-size weights (~140M parameters) are regenerated and written: ~17 s here (shared machine)
-def test_talklip_generator_matches_talklip_inf_test(reference, tmp_path):
-    meta, exp = reference
+@pytest.mark.parametrize("preset", [
+    "tiny",  # config.yaml copy with a 2-layer, 64-wide AV-HuBERT: ~3 s
+    pytest.param("base", marks=pytest.mark.slow),  # TalkLip's own config.yaml: ~140M parameters, ~17 s here
+])
+def test_talklip_generator_matches_talklip_inf_test(preset, tmp_path):
+    meta, exp = load_reference(preset)
     clip, pred, out = run_talkbench(tmp_path, meta)
     assert pred.shape == tuple(meta["prediction_shape"])
     np.testing.assert_allclose(pred[exp["prediction_frames"]], exp["prediction"], rtol=0, atol=1e-5)
