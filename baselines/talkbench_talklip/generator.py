@@ -12,12 +12,13 @@ from talkbench import NEEDS_SOURCE_VIDEO, OUTPUTS_FULL_FRAME, Clip, Option
 from talkbench_wav2lip.inpainting import MouthInpaintingGenerator, inpainting_options
 
 from .audio import talklip_features
+from .paste import paste_back_antialiased
 from .weights import load_talklip
 
 
 class TalkLipGenerator(MouthInpaintingGenerator):
     name = "talklip"
-    version = "1"
+    version = "2"
     description = "TalkLip (Wang et al., CVPR 2023): Wav2Lip-style inpainting with AV-HuBERT audio features"
     needs = NEEDS_SOURCE_VIDEO
     outputs = OUTPUTS_FULL_FRAME
@@ -47,3 +48,7 @@ class TalkLipGenerator(MouthInpaintingGenerator):
 
     def to_faces(self, pred: np.ndarray) -> np.ndarray:
         return np.transpose(pred, (0, 2, 3, 1)) * 255.0
+
+    def paste_back(self, frames_bgr: np.ndarray, faces: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        # TalkLip's emb_roi2im: torchvision Resize (antialiased bilinear), not cv2 (version 2)
+        return paste_back_antialiased(frames_bgr, faces, boxes)

@@ -4,8 +4,9 @@ Both models follow Wav2Lip's inference.py: face boxes padded by ``pads`` (option
 96×96 BGR crops, the lower half of each crop masked and stacked with an identity crop, a batch
 of these through the network with the audio condition, and each generated face resized back
 into its box. What differs is an override: the audio condition (Wav2Lip: mel windows; TalkLip:
-AV-HuBERT features of the whole clip), the network call, and the precision path (Wav2Lip
-truncates the output to uint8 before pasting, TalkLip keeps floats until the paste).
+AV-HuBERT features of the whole clip), the network call, the precision path (Wav2Lip
+truncates the output to uint8 before pasting, TalkLip keeps floats until the paste) and the
+paste's resize (``paste_back``: Wav2Lip cv2, TalkLip torchvision's antialiased bilinear).
 
 It lives in this plugin, not in the core: every step reproduces Wav2Lip's reference code to the
 pixel (integer box smoothing, cv2 resizes, BGR), so it is Wav2Lip's behaviour that TalkLip
@@ -82,6 +83,10 @@ class MouthInpaintingGenerator(Generator):
         return crop.to_uint8(pred)
 
     # -- the shared pipeline ---------------------------------------------------------------
+    def paste_back(self, frames_bgr: np.ndarray, faces: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """Generated faces resized into their boxes (Wav2Lip: cv2 INTER_LINEAR; TalkLip overrides)."""
+        return crop.paste_back(frames_bgr, faces, boxes)
+
     def load(self, device: str = "cpu", checkpoint: str | Path | None = None) -> None:
         super().load(device, checkpoint)
         self.device = resolve_device(device)
@@ -114,7 +119,7 @@ class MouthInpaintingGenerator(Generator):
             x = torch.from_numpy(crop.face_input(faces[batch], refs[batch])).to(self.device)
             generated[batch] = self.to_faces(self.decode(inputs, batch, x).float().cpu().numpy())
         bgr = np.ascontiguousarray(source.frames[..., ::-1])
-        out_bgr = crop.paste_back(bgr, generated, inputs["boxes"])
+        out_bgr = self.paste_back(bgr, generated, inputs["boxes"])
         meta: dict[str, Any] = dict(source.meta)
         meta["generator"] = {"name": self.name, "options": dict(self.options),
                              "weights": getattr(self, "weights_used", None)}

@@ -18,6 +18,7 @@ from typing import Callable
 
 import calib_cases as cc
 import calib_peer_cases as pc
+import calib_talklip_generator as ctg
 
 REPO = Path(__file__).resolve().parents[2]
 TABLE = REPO / "CALIBRATION.md"
@@ -69,6 +70,8 @@ CASES: list[Case] = [
     Case("latentsync-cut", lambda shared: pc.latentsync_rows(shared, Row), slow=True),
     Case("mocha-cut", lambda shared: pc.mocha_rows(shared, Row), slow=True),
     Case("wild-cut", lambda shared: pc.wild_rows(shared, Row), slow=True),
+
+    Case("talklip-generator", lambda shared: ctg.talklip_generator_rows(shared, Row), slow=True),
 ]
 
 HEADER = ("| case | component | preset | quantity | reference | ours | abs. error | tolerance | fixture |\n"

@@ -31,8 +31,10 @@ def official_state(seed: int = 0, preset: str = "tiny") -> dict[str, torch.Tenso
     video = AVHubertEncoder(cfg, with_video=True).feature_extractor_video.state_dict()
     state.update({f"{OFFICIAL_AUDIO_PREFIX}feature_extractor_video.{k}": v for k, v in video.items()})
     d = cfg.encoder_embed_dim
-    state[OFFICIAL_AUDIO_PREFIX + "mask_emb"] = torch.rand(d, generator=gen)
-    state[OFFICIAL_AUDIO_PREFIX + "label_embs_concat"] = torch.rand(504, 256, generator=gen)
+    # masking_type "input" masks the 104-dim features; TalkLip's task_state.pt holds one
+    # 2000-cluster dictionary (+4 specials), final_dim 256 (shapes TalkLip's own code builds)
+    state[OFFICIAL_AUDIO_PREFIX + "mask_emb"] = torch.rand(cfg.audio_feat_dim, generator=gen)
+    state[OFFICIAL_AUDIO_PREFIX + "label_embs_concat"] = torch.rand(2004, 256, generator=gen)
     state["sync_net.Linearaudio.weight"] = torch.rand(d, d, generator=gen)
     state["sync_net.Linearaudio.bias"] = torch.rand(d, generator=gen)
     return state

@@ -99,6 +99,11 @@ def test_generate_equals_the_reference_steps(generator, seeded_talklip_checkpoin
     with torch.no_grad():
         pred = model(feats[None].float(), torch.from_numpy(x), torch.arange(4)).numpy()
     expected = bgr.copy()
-    for i in range(4):
-        expected[i, 8:44, 20:60] = cv2.resize(pred[i].transpose(1, 2, 0) * 255.0, (40, 36))
+    for i in range(4):  # TalkLip pastes with torchvision's Resize: bilinear, antialiased
+        face = torch.from_numpy(pred[i] * 255.0)[None]
+        resized = torch.nn.functional.interpolate(face, size=[36, 40], mode="bilinear", antialias=True)
+        expected[i, 8:44, 20:60] = resized[0].numpy().transpose(1, 2, 0)
     np.testing.assert_array_equal(out, expected[..., ::-1])
+    # cv2's INTER_LINEAR (Wav2Lip's paste) does not antialias: a 96 → 40 px paste differs
+    cv2_paste = cv2.resize(pred[0].transpose(1, 2, 0) * 255.0, (40, 36)).astype(np.uint8)
+    assert np.abs(cv2_paste.astype(int) - expected[0, 8:44, 20:60].astype(int)).max() > 1
