@@ -11,7 +11,8 @@ def test_metrics_registered_with_cards():
     for name, higher in expect.items():
         card = metrics[name].card()
         assert card["higher_is_better"] is higher, name
-        assert card["range"] is not None and card["aggregation"] in ("mean", "corpus"), name
+        assert card["range"] is not None and card["aggregation"] in ("mean", "pooled", "corpus"), name
+    assert metrics["lmd"].card()["aggregation"] == "pooled"  # ViCo: one mean over every frame
     assert metrics["fid"].card()["aggregation"] == "corpus" == metrics["fvd"].card()["aggregation"]
     assert metrics["csim_dlib"].card()["label"] == "CSIM (dlib)"
 
