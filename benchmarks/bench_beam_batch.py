@@ -11,9 +11,7 @@ Alternates per-clip and batched passes; reports CPU and wall ratios and the mach
 
 from __future__ import annotations
 
-import argparse
 import json
-import lzma
 import os
 import shutil
 import tempfile
@@ -22,30 +20,20 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TALKBENCH_SHARED", REPO.parent / "shared"))
+from avhubert_bench_common import FIXTURE, fixture_checkpoint, parse_args
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--beam", type=int, default=5)
-    ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=1)
-    args = ap.parse_args()
+    args = parse_args(__doc__.splitlines()[0])
     import torch
 
-    torch.set_num_threads(args.threads)
     from talkbench_avhubert.beam import beam_search, beam_search_batch, source_length
     from talkbench_avhubert.checkpoint import load_checkpoint
 
-    d = SHARED / "calibration" / "avhubert"
+    d = FIXTURE
     tmp = Path(tempfile.mkdtemp(prefix="bench_beam."))
     try:
-        ckpt = tmp / "seq2seq.pt"
-        with lzma.open(d / "avhubert_tiny_seq2seq.pt.xz") as f, open(ckpt, "wb") as out:
-            shutil.copyfileobj(f, out)
-        model = load_checkpoint(ckpt).build_seq2seq().eval()
+        model = load_checkpoint(fixture_checkpoint(tmp)).build_seq2seq().eval()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     inputs = np.load(d / "avhubert_inputs.npz")

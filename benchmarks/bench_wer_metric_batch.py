@@ -11,38 +11,27 @@ result is identical both ways. Alternates the two; reports clips/s, wall and CPU
 
 from __future__ import annotations
 
-import argparse
 import json
-import lzma
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TALKBENCH_SHARED", REPO.parent / "shared"))
+from avhubert_bench_common import FIXTURE, SHARED, fixture_checkpoint, parse_args
 LIP = "avhubert-large-vsr-lrs2"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--beam", type=int, default=5)
-    ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=1)
-    args = ap.parse_args()
-    import torch
+    args = parse_args(__doc__.splitlines()[0])
+    import torch  # noqa: F401  (threads set by parse_args)
 
-    torch.set_num_threads(args.threads)
     import talkbench
 
-    d = SHARED / "calibration" / "avhubert"
+    d = FIXTURE
     tmp = Path(tempfile.mkdtemp(prefix="bench_wer."))
     try:
-        ckpt = tmp / "seq2seq.pt"
-        with lzma.open(d / "avhubert_tiny_seq2seq.pt.xz") as f, open(ckpt, "wb") as out:
-            shutil.copyfileobj(f, out)
+        ckpt = fixture_checkpoint(tmp)
         os.environ["TALKBENCH_WEIGHTS"] = f"{LIP}={ckpt},{LIP}-spm={d / 'spm_tiny.model'}"
         metric = talkbench.get_metric("wer")(beam=args.beam, batch_clips=args.batch)
         metric.load("cpu")

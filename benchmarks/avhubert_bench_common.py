@@ -1,0 +1,34 @@
+"""What the WER benchmarks share: their command line and the calibration fixture's tiny
+AV-HuBERT seq2seq checkpoint, decompressed to a temporary file."""
+
+from __future__ import annotations
+
+import argparse
+import lzma
+import os
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TALKBENCH_SHARED", REPO.parent / "shared"))
+FIXTURE = SHARED / "calibration" / "avhubert"
+
+
+def parse_args(description: str) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--beam", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    import torch
+
+    torch.set_num_threads(args.threads)
+    return args
+
+
+def fixture_checkpoint(tmp: Path) -> Path:
+    ckpt = tmp / "seq2seq.pt"
+    with lzma.open(FIXTURE / "avhubert_tiny_seq2seq.pt.xz") as f, open(ckpt, "wb") as out:
+        shutil.copyfileobj(f, out)
+    return ckpt
