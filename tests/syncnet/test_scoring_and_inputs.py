@@ -133,7 +133,7 @@ def test_wild_protocol_needs_the_video_file(tiny_weights, use_weights):
     only in memory is a recorded failure that says so, never scored some other way."""
     use_weights(tiny_weights)
     clip = _synthetic(20, 20 * 640, seed=5, size=128)
-    wild = get_metric("lse_c")(protocol="wild")
+    wild = get_metric("lse_c")(protocol="wild", face_backend="dlib")  # any detector: the file check comes first
     wild.load("cpu")
     with pytest.raises(ClipFailure, match="protocol=wild scores the video file as syncnet_python does"):
         wild.compute(clip, None)
