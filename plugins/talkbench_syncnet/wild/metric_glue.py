@@ -58,10 +58,8 @@ def reference_detector_missing(options: Mapping[str, Any]) -> str | None:
         return None
     if options["face_geometry"] or options["face_backend"] not in ("auto", REFERENCE_DETECTOR):
         return None
-    from talkbench.faces import make_backend
-
     try:
-        make_backend(REFERENCE_DETECTOR)  # loads its weights: the run needs them anyway
+        reference_s3fd("cpu", 0.25, 0.9)  # loads its weights (kept: the run needs them anyway)
     except ValueError:  # no such backend registered
         return (f"protocol={options['protocol']} detects faces with S3FD as syncnet_python does, and no "
                 f"'{REFERENCE_DETECTOR}' face backend is installed (talkbench_s3fd); reinstall talkbench, or pass "
@@ -73,6 +71,24 @@ def reference_detector_missing(options: Mapping[str, Any]) -> str | None:
     return None
 
 
+_S3FD: dict[tuple, Any] = {}
+
+
+def reference_s3fd(device: str, scale: float, conf: float):
+    """The s3fd-syncnet backend, built once per process for its settings and weights file (the
+    file's path, size and mtime are in the key: an override or a replaced file builds anew)."""
+    from talkbench import resolve_weight
+    from talkbench.faces import make_backend
+
+    path = resolve_weight("syncnet_python_s3fd")  # WeightsMissingError names file, URL and place
+    st = path.stat()
+    key = (device, float(scale), float(conf), str(path), st.st_size, st.st_mtime_ns)
+    if key not in _S3FD:
+        _S3FD.clear()  # one set-up at a time: each holds a network
+        _S3FD[key] = make_backend(REFERENCE_DETECTOR, device=device, scales=(scale,), conf_threshold=conf)
+    return _S3FD[key]
+
+
 def _backend_detector(name: str, device: str, s: WildSettings):
     from talkbench.faces import make_backend
 
@@ -80,7 +96,7 @@ def _backend_detector(name: str, device: str, s: WildSettings):
         raise OptionError("face_backend=given under protocol=wild reads the boxes from a file: pass "
                           "--metric-option syncnet.face_geometry=FILE (format in talkbench_syncnet/wild/geometry.py)")
     if name in ("auto", REFERENCE_DETECTOR):  # the reference's detector and its settings, never a stand-in
-        be = make_backend(REFERENCE_DETECTOR, device=device, scales=(s.facedet_scale,), conf_threshold=s.det_conf)
+        be = reference_s3fd(device, s.facedet_scale, s.det_conf)  # not rebuilt (and re-hashed) per clip
         note = "the reference's detector: S3FD as syncnet_python runs it (facedet_scale, det_conf applied)"
     else:
         be = make_backend(name, device=device)
