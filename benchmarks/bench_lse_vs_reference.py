@@ -98,7 +98,7 @@ def _talkbench_scorer(args, weights: Path):
     lse_d.load("cpu")
 
     def score(path: str) -> dict:
-        syncnet_metric._RESULTS.clear()
+        syncnet_metric.RESULTS.clear()
         clip = load_clip(path)
         c, d = lse_c.compute(clip, None), lse_d.compute(clip, None)
         return {"offset": int(c["offset"]), "lse_c": float(c["value"]), "lse_d": float(d["value"])}

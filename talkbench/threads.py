@@ -72,3 +72,12 @@ def thread_record() -> dict[str, Any]:
     if "torch" in sys.modules:
         out["torch_threads"] = sys.modules["torch"].get_num_threads()
     return out
+
+
+def current_threads() -> int:
+    """The thread count chosen in this process (0 = torch's default), resolved now if nobody
+    chose yet; clip workers (talkbench.runner.workers) start with the same choice."""
+    if _choice is None:
+        return resolve_threads()[0]
+    n = _choice["intra_op"]
+    return n if isinstance(n, int) else 0

@@ -94,6 +94,12 @@ scoring_options = _compose(
     click.option("--quiet", "-q", is_flag=True, help="no progress bar"),
 )
 
+workers_option = click.option(
+    "--workers", "workers", default=1, show_default=True, type=int, metavar="N",
+    help="clip-level worker processes on this machine, each with --threads threads (e.g. one per "
+         "core on CPU, spread over the GPUs with --device cuda); the record is the same as with 1",
+)
+
 profile_option = click.option(
     "--profile", "profile", is_flag=True,
     help="print wall seconds per stage (load, generate, write, decode, each metric, record) at the "

@@ -11,6 +11,7 @@ import click
 from talkbench.cli.common import (
     EXIT_INCOMPLETE, dataset_options, failure_options, optional_dataset_options, options_dict,
     parse_metric_options, parse_weights, profile_option, profiled, resolve_protocol, scoring_options, split_list,
+    workers_option,
 )
 from talkbench.errors import TalkbenchError
 
@@ -74,6 +75,7 @@ Examples:
   talkbench run --model wav2lip --dataset lrs2 --protocol syncdiff-table1   # the paper's Table 1 protocol
   torchrun --nproc_per_node 4 -m talkbench.cli run --model syncdiff --dataset lrs3   # sharded
   talkbench run --model gt --dataset lrs3 --shard 0/8                                # array job 0 of 8
+  talkbench run --model static --dataset demo --workers 2                             # one process per core
 """)
 @click.option("--model", required=True, help="generator name (talkbench models)")
 @dataset_options
@@ -85,10 +87,11 @@ Examples:
               type=click.Choice(["lossless", "encoded"]),
               help="lossless: score the frames the model returned; encoded: the H.264 mp4 (reference repos' lossy path)")
 @scoring_options
+@workers_option
 @failure_options
 @profile_option
 def run(model, dataset, split, limit, dataset_option, data_root, option, checkpoint, seed, shard, score_from,
-        metrics, metric_option, protocol, weights, device, out, label, quiet, allow_failures, profile):
+        metrics, metric_option, protocol, weights, device, out, label, quiet, workers, allow_failures, profile):
     """Generate every clip of a split with MODEL, score it, and write a run record.
 
     Re-running the same command resumes: finished clips are neither regenerated nor rescored.
@@ -104,7 +107,7 @@ def run(model, dataset, split, limit, dataset_option, data_root, option, checkpo
         metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
         weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root, shard=shard,
         label=label, progress=not quiet, dataset_options=options_dict(dataset_option), score_from=score_from,
-        protocol=preset,
+        protocol=preset, workers=workers,
     ))
     if env_shard().is_main:
         exit_status(print_summary(run_dir), allow_failures)
@@ -117,16 +120,18 @@ Examples:
   talkbench evaluate --videos clips/ --metrics lse_c,lse_d --weights syncnet=syncnet_v2.model
   talkbench evaluate --videos clips/ --protocol lrs --metric-option syncnet.vshift=10
   talkbench evaluate --videos out/ --reference originals/ --metrics psnr,ssim
+  talkbench evaluate --videos clips/ --metrics lse_c,lse_d --workers 2   # one process per core
 """)
 @click.option("--videos", required=True, type=click.Path(), help="folder of videos named <clip_id>.mp4")
 @click.option("--reference", default=None, type=click.Path(),
               help="folder of reference videos with the same names (instead of --dataset)")
 @optional_dataset_options
 @scoring_options
+@workers_option
 @failure_options
 @profile_option
 def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root, metrics, metric_option, protocol,
-             weights, device, out, label, quiet, allow_failures, profile):
+             weights, device, out, label, quiet, workers, allow_failures, profile):
     """Score videos made by another tool against a dataset's clips (matched by clip id = file stem).
 
     Files that match no clip and clips without a video are listed, never ignored. Without
@@ -147,7 +152,7 @@ def evaluate(videos, reference, dataset, split, limit, dataset_option, data_root
         videos, dataset, split=split, limit=limit, metrics=src.metrics,
         metric_options=parse_metric_options(metric_option), weights=parse_weights(weights), device=device,
         out=out, data_root=data_root, label=label, progress=not quiet, dataset_options=options_dict(dataset_option),
-        protocol=preset,
+        protocol=preset, workers=workers,
     ))
     if match.unmatched_files:
         click.secho(f"{len(match.unmatched_files)} file(s) match no clip of {dataset}: "

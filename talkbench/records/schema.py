@@ -133,12 +133,13 @@ class ShardInfo(TypedDict):
     merged_from: Annotated[list[str], "the shard markers merged (`<i>-of-<N>`)"]
     index: NotRequired[Annotated[int, "this process's shard"]]
     count: NotRequired[Annotated[int, "number of shards"]]
-    source: NotRequired[Annotated[str, "`none`, `manual` (`--shard`) or `torchrun`"]]
+    source: NotRequired[Annotated[str, "`none`, `manual` (`--shard`), `torchrun` or `workers` (`--workers`)"]]
 
 
 class Invocation(TypedDict):
     generated_now: Annotated[int, "clips this invocation generated"]
     scored_now: Annotated[int, "clips this invocation scored"]
+    workers: NotRequired[Annotated[int, "clip-level worker processes (`--workers`; 1 = this process alone)"]]
 
 
 class RunProfile(TypedDict):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from talkbench import distributed
 from talkbench.device import resolve_device
@@ -20,14 +21,23 @@ from talkbench.runner.metricbatch import batch_size, batched_metrics, finish_wor
 from talkbench.runner.metricmemory import remember
 from talkbench.runner.metricset import MetricState, load_metrics
 from talkbench.runner import profile as run_profile
-from talkbench.runner.plan import RUN_CONFIG, RunPlan, make_plan, record_plan
+from talkbench.runner.plan import RUN_CONFIG, RunPlan, make_plan, plan_from_config, record_plan
 from talkbench.runner.recordbuild import finish_run
+from talkbench.runner.workers import SOURCE as WORKERS, WorkerPool, check_workers
 
 
-def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True) -> Path:
-    """Run ``plan`` for this process's shard; the main shard merges the record when all are done."""
+def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True,
+            workers: int = 1, report: Callable[[str], None] | None = None) -> Path:
+    """Run ``plan`` for this process's shard; the main shard merges the record when all are done.
+
+    ``workers`` > 1: this process is worker 0 of that many clip-level processes on this machine
+    (talkbench.runner.workers); ``report``: called with each finished clip id (a worker's link
+    to the parent's progress bar)."""
     t0 = time.time()
     shard = shard or distributed.SINGLE
+    workers = check_workers(workers, shard)
+    if workers > 1:
+        shard = Shard(0, workers, WORKERS)
     dev = resolve_device(device)
     if shard.source == "torchrun" and dev.startswith("cuda") and ":" not in dev:
         dev = f"cuda:{shard.local_rank}"
@@ -53,6 +63,11 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     if plan.generator is not None:
         with run_profile.stage("load models"):
             plan.generator.load(dev, plan.checkpoint["path"] if plan.checkpoint else None)
+    pool = None
+    if workers > 1:  # after this process's models loaded: a bad weights file fails once, here
+        from talkbench.threads import current_threads
+
+        pool = WorkerPool(run_dir, workers, dev, current_threads())
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
@@ -68,11 +83,21 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
         generated += outcome.generated
         scored += bool(outcome.scored)
         bar.advance()
+        if report is not None:
+            report(outcome.clip_id)
+        if pool is not None:
+            pool.poll(bar.advance)
 
     def one(clip_id: str, ready=None) -> None:
         count(process_clip(plan, clip_id, active, plan.seed, ready))
 
-    with progress_bar(len(mine), what, enabled=progress) as bar:
+    if pool is not None:
+        what = f"{plan.model} on {plan.dataset_name}/{plan.split} [{workers} workers]"
+    total = len(plan.clip_ids) if pool is not None else len(mine)
+    with ExitStack() as stack:
+        if pool is not None:
+            stack.callback(pool.terminate)  # an error or ^C here stops the workers too
+        bar = stack.enter_context(progress_bar(total, what, enabled=progress))
         for start in range(0, len(mine), group):
             chunk = mine[start: start + group]
             held = {}
@@ -109,16 +134,24 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                 one(clip_id)
             finally:
                 lock.release()
+        if pool is not None:
+            pool.join(bar.advance)  # every worker's clips are on disk before the record is built
     atomic_write_json(marker, {"clips": mine, "metrics": {m.name: m.as_dict() for m in states},
-                               "device": dev, "generated": generated, "finished_at": time.time()})
+                               "device": dev, "generated": generated, "scored": scored,
+                               "finished_at": time.time()})
     if shard.is_sharded:
         if joined:
             distributed.barrier()
             distributed.destroy_process_group()
         elif shard.source == "torchrun" and shard.is_main:
             distributed.wait_for_shards(run_dir, shard.count)
-        if not shard.is_main and shard.source == "torchrun":
+        if not shard.is_main and shard.source in ("torchrun", WORKERS):
             return run_dir
+        if shard.source == WORKERS:  # the parent: add the workers' counts to its own
+            for i in range(1, shard.count):
+                info = read_json(Shard(i, shard.count).marker(run_dir)) or {}
+                generated += int(info.get("generated") or 0)
+                scored += int(info.get("scored") or 0)
         if shard.source == "manual" and len(distributed.finished_shards(run_dir, shard.count)) < shard.count:
             print(f"talkbench: shard {shard.index}/{shard.count} done; the last shard to finish "
                   f"(or `talkbench merge {run_dir}`) writes the record", flush=True)
@@ -127,7 +160,7 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     prof = run_profile.ACTIVE
     with run_profile.stage("record"):  # the record holds the stages before its own build
         finish_run(record_plan(plan), states, device=dev, duration_s=time.time() - t0, shard=shard,
-                   effective_options=effective, invocation={"generated_now": generated, "scored_now": scored},
+                   effective_options=effective, invocation={"generated_now": generated, "scored_now": scored, "workers": workers},
                    profile=prof.as_dict() if prof is not None else None)
     return run_dir
 
@@ -147,7 +180,7 @@ def run_benchmark(
     weights: dict[str, str | Path] | None = None, device: str = "auto", seed: int = 0,
     out: str | Path = "results", data_root: str | Path | None = None, shard: tuple[int, int] | str | None = None,
     label: str | None = None, progress: bool = True, dataset_options: dict[str, Any] | None = None,
-    score_from: str = "lossless", protocol=None,
+    score_from: str = "lossless", protocol=None, workers: int = 1,
 ) -> Path:
     """Generate with ``model`` on ``dataset`` and score; returns the run directory.
 
@@ -162,24 +195,13 @@ def run_benchmark(
         data_root=data_root, label=label, dataset_options=dataset_options, score_from=score_from,
         protocol=protocol,
     )
-    return execute(plan, device=device, shard=shard_obj, progress=progress)
+    return execute(plan, device=device, shard=shard_obj, progress=progress, workers=workers)
 
 
 def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
     """Rebuild ``record.json`` of a (sharded) run from its score files (``talkbench merge``)."""
     run_dir = Path(run_dir)
-    cfg = read_json(run_dir / RUN_CONFIG)
-    if not isinstance(cfg, dict):
-        raise TalkbenchError(f"{run_dir}: no readable {RUN_CONFIG}; is this a talkbench run directory?")
-    plan = make_plan(
-        cfg["model"], cfg["dataset"], split=cfg["split"], limit=cfg.get("limit"), metrics=cfg["metrics"],
-        options=cfg.get("options") if not cfg.get("videos_dir") else None,
-        metric_options=cfg.get("metric_options"), checkpoint=cfg.get("checkpoint"), weights=cfg.get("weights"),
-        seed=cfg.get("seed", 0), data_root=cfg.get("explicit_data_root"),
-        label=cfg.get("label"), dataset_options=cfg.get("dataset_options"), videos_dir=cfg.get("videos_dir"),
-        score_from=cfg.get("score_from") or "lossless", run_dir=run_dir,  # the directory given, even if moved
-    )
-    plan.protocol = cfg.get("protocol")  # its values are in the stored metric_options already
+    plan = plan_from_config(run_dir)
     states = _states_from_markers(plan, run_dir)
     finish_run(plan, states, device=None, duration_s=0.0, shard=None, merged_by="talkbench merge",
                require_all=True)

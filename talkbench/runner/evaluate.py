@@ -20,7 +20,7 @@ def evaluate_videos(
     metrics: list[str] | None = None, metric_options: dict[str, dict[str, Any]] | None = None,
     weights: dict[str, str | Path] | None = None, device: str = "auto", out: str | Path = "results",
     data_root: str | Path | None = None, label: str | None = None, progress: bool = True,
-    dataset_options: dict[str, Any] | None = None, protocol=None,
+    dataset_options: dict[str, Any] | None = None, protocol=None, workers: int = 1,
 ) -> tuple[Path, VideoMatch]:
     """Score the videos in ``videos_dir``; returns (run directory, what matched and what did not)."""
     videos_dir = Path(videos_dir).resolve()
@@ -30,5 +30,5 @@ def evaluate_videos(
         weights=weights, out=out, data_root=data_root, label=label, dataset_options=dataset_options,
         videos_dir=videos_dir, protocol=protocol,
     )
-    run_dir = execute(plan, device=device, shard=distributed.resolve_shard(None), progress=progress)
+    run_dir = execute(plan, device=device, shard=distributed.resolve_shard(None), progress=progress, workers=workers)
     return run_dir, plan.video_match

@@ -342,3 +342,20 @@ def record_plan(plan: RunPlan) -> RunPlan:
           "it is updated, not replaced", file=sys.stderr)
     return replace(plan, clip_ids=wide, limit=prev_limit, videos=videos, video_match=match,
                    sources={**fingerprint.clip_sources(plan.dataset, plan.split, wide), **plan.sources})
+
+
+def plan_from_config(run_dir: Path) -> RunPlan:
+    """The plan of an existing run, rebuilt from its ``run.json`` (``merge``, clip workers)."""
+    cfg = read_json(run_dir / RUN_CONFIG)
+    if not isinstance(cfg, dict):
+        raise TalkbenchError(f"{run_dir}: no readable {RUN_CONFIG}; is this a talkbench run directory?")
+    plan = make_plan(
+        cfg["model"], cfg["dataset"], split=cfg["split"], limit=cfg.get("limit"), metrics=cfg["metrics"],
+        options=cfg.get("options") if not cfg.get("videos_dir") else None,
+        metric_options=cfg.get("metric_options"), checkpoint=cfg.get("checkpoint"), weights=cfg.get("weights"),
+        seed=cfg.get("seed", 0), data_root=cfg.get("explicit_data_root"),
+        label=cfg.get("label"), dataset_options=cfg.get("dataset_options"), videos_dir=cfg.get("videos_dir"),
+        score_from=cfg.get("score_from") or "lossless", run_dir=run_dir,  # the directory given, even if moved
+    )
+    plan.protocol = cfg.get("protocol")  # its values are in the stored metric_options already
+    return plan

@@ -1,0 +1,103 @@
+"""Clip-level worker processes on one machine (``--workers N``).
+
+Why processes and not threads: the networks talkbench runs per clip (SyncNet, AV-HuBERT, the
+tiny generators) spend their time in convolutions whose intra-op threads fight for cores (see
+talkbench.threads); N one-thread processes each scoring their own clips keep every core busy
+with no such contention. Worker ``i`` of ``N`` takes clips ``k`` with ``k % N == i`` (the shard
+rule, so which process scored a clip is deterministic), writes its per-clip score files and a
+marker ``shards/i-of-N.json`` into the run directory, and exits; the parent is worker 0 and,
+once every worker is done, writes the one record from the score files, as a sharded merge does.
+A worker that dies loses only its clip in progress: its finished clips are on disk and a re-run
+resumes them.
+
+Each worker rebuilds the plan from the run's ``run.json`` (as ``talkbench merge`` does), so it
+scores exactly the parent's clips with the parent's options; it loads its own copy of the
+models (memory grows with N).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_mod
+from pathlib import Path
+from typing import Any, Callable
+
+from talkbench.errors import TalkbenchError
+
+#: shard source of clip workers (records and markers say it)
+SOURCE = "workers"
+
+
+def check_workers(count: Any, shard) -> int:
+    """``--workers N`` with N >= 1; not combined with --shard or torchrun (those already split)."""
+    try:
+        n = int(count)
+    except (TypeError, ValueError):
+        raise TalkbenchError(f"--workers {count!r}: must be a whole number >= 1") from None
+    if n < 1:
+        raise TalkbenchError(f"--workers {n}: must be >= 1 (1 = score in this process)")
+    if n > 1 and shard is not None and shard.is_sharded:
+        raise TalkbenchError(f"--workers {n} cannot be combined with --shard or torchrun ranks; "
+                             "give each shard its own process instead (--workers 1)")
+    return n
+
+
+def worker_device(device: str, index: int) -> str:
+    """Worker ``index``'s device: ``cuda`` spreads the workers over the visible GPUs."""
+    if device != "cuda":
+        return device
+    import torch
+
+    count = torch.cuda.device_count()
+    return f"cuda:{index % count}" if count > 1 else device
+
+
+def _child(run_dir: str, index: int, count: int, device: str, threads: int, reports) -> None:
+    from talkbench.distributed import Shard
+    from talkbench.runner.core import execute
+    from talkbench.runner.plan import plan_from_config
+    from talkbench.threads import apply_threads
+
+    apply_threads(threads)
+    plan = plan_from_config(Path(run_dir))
+    execute(plan, device=device, shard=Shard(index, count, SOURCE), progress=False, report=reports.put)
+
+
+class WorkerPool:
+    """Workers 1..N-1 of a run (the caller is worker 0); ``poll`` relays their finished clips."""
+
+    def __init__(self, run_dir: Path, count: int, device: str, threads: int) -> None:
+        ctx = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
+        self.reports = ctx.Queue()
+        self.procs = [ctx.Process(target=_child, name=f"talkbench-worker-{i}",
+                                  args=(str(run_dir), i, count, worker_device(device, i), threads, self.reports))
+                      for i in range(1, count)]
+        for p in self.procs:
+            p.start()
+
+    def poll(self, advance: Callable[[], None], timeout: float = 0.0) -> None:
+        """Advance the progress bar once per clip a worker finished since the last poll."""
+        while True:
+            try:
+                self.reports.get(timeout=timeout) if timeout else self.reports.get_nowait()
+            except queue_mod.Empty:
+                return
+            advance()
+
+    def join(self, advance: Callable[[], None]) -> None:
+        """Wait for every worker; a worker that failed is an error naming its exit code."""
+        while any(p.is_alive() for p in self.procs):
+            self.poll(advance, timeout=0.2)
+        self.poll(advance)
+        bad = [(p.name, p.exitcode) for p in self.procs if p.exitcode != 0]
+        if bad:
+            names = ", ".join(f"{n} (exit {c})" for n, c in bad)
+            raise TalkbenchError(f"clip workers failed: {names}; their finished clips are kept, "
+                                 "re-run the same command to resume (or use --workers 1 to see the error here)")
+
+    def terminate(self) -> None:
+        for p in self.procs:
+            if p.is_alive():
+                p.terminate()
+        for p in self.procs:
+            p.join(timeout=5)

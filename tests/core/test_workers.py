@@ -1,0 +1,68 @@
+"""--workers N: clip-level processes give the single-process record, and a dead worker is an error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from talkbench.distributed import Shard
+from talkbench.errors import TalkbenchError
+from talkbench.runner import run_benchmark
+from talkbench.runner.workers import check_workers
+
+
+def _record(run_dir: Path) -> dict:
+    return json.loads((Path(run_dir) / "record.json").read_text())
+
+
+def _scores(run_dir: Path) -> dict:
+    out = {}
+    for f in sorted((Path(run_dir) / "scores").glob("*.json")):
+        entry = json.loads(f.read_text())
+        out[entry["clip_id"]] = {m: r.get("value") for m, r in entry["metrics"].items()}
+    return out
+
+
+def test_two_workers_give_the_single_process_record(tmp_path):
+    kw = dict(metrics=["psnr", "ssim"], limit=4, device="cpu", progress=False)
+    one = run_benchmark("static", "demo", out=tmp_path / "one", **kw)
+    two = run_benchmark("static", "demo", out=tmp_path / "two", workers=2, **kw)
+    a, b = _record(one), _record(two)
+    assert one.name == two.name  # the worker count is not part of the run key
+    for m in ("psnr", "ssim"):
+        assert b["metrics"][m]["value"] == a["metrics"][m]["value"]
+        assert b["metrics"][m]["n"] == a["metrics"][m]["n"]
+    assert _scores(two) == _scores(one) and len(_scores(two)) == 4
+    assert b["invocation"] == {"generated_now": 4, "scored_now": 4, "workers": 2}
+    assert b["shard"]["source"] == "workers" and b["shard"]["merged_from"] == ["0-of-2", "1-of-2"]
+    # worker 1 took clips 1 and 3 of the sorted list (the shard rule)
+    marker = json.loads((two / "shards" / "1-of-2.json").read_text())
+    assert marker["clips"] == sorted(_scores(two))[1::2] and marker["scored"] == 2
+    # a re-run with workers finds everything done
+    again = run_benchmark("static", "demo", out=tmp_path / "two", workers=2, **kw)
+    assert _record(again)["invocation"] == {"generated_now": 0, "scored_now": 0, "workers": 2}
+
+
+def test_workers_option_is_checked():
+    assert check_workers(3, None) == 3
+    with pytest.raises(TalkbenchError, match=r"--workers 0: must be >= 1"):
+        check_workers(0, None)
+    with pytest.raises(TalkbenchError, match=r"--workers 'x': must be a whole number"):
+        check_workers("x", None)
+    with pytest.raises(TalkbenchError, match="cannot be combined with --shard"):
+        check_workers(2, Shard(0, 2, "manual"))
+
+
+def test_a_failed_worker_is_an_error_and_its_clips_resume(fake_plugins, tmp_path):
+    # the fake plugins exist only in this process: the spawned worker cannot build the plan
+    kw = dict(metrics=["mae"], limit=4, out=tmp_path, device="cpu", progress=False)
+    with pytest.raises(TalkbenchError, match=r"clip workers failed: talkbench-worker-1 \(exit 1\).*re-run"):
+        run_benchmark("copygen", "fakeds", workers=2, **kw)
+    run_dir = next((tmp_path / "runs").iterdir())
+    assert not (run_dir / "record.json").exists()  # no record that hides the missing clips
+    done = set(_scores(run_dir))
+    assert len(done) == 2  # worker 0's clips are kept
+    rec = _record(run_benchmark("copygen", "fakeds", **kw))
+    assert rec["invocation"]["scored_now"] == 2 and rec["metrics"]["mae"]["n_clips"] == 4
