@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,6 +34,7 @@ class Clip:
     speaker: str | None = None
     path: Path | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    _content_memo: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def frames(self) -> np.ndarray:
@@ -71,6 +73,30 @@ class Clip:
     def duration(self) -> float:
         """Seconds of video (frames / fps)."""
         return self.num_frames / self.fps
+
+    def content_key(self) -> str:
+        """A digest of the decoded frames and audio (blake2b-128 over shapes, dtypes and bytes),
+        computed once per clip object: every metric of a run that keys a cache by the clip's
+        content shares one hash of its (often 100+ MB) frame array. The memo is tied to the
+        array objects, so a clip whose ``frames_source``/``audio_source`` is set anew is hashed
+        anew; arrays must not be changed in place (nothing in talkbench does)."""
+        import hashlib
+
+        frames = self.frames
+        audio = self.audio if self.has_audio else None
+        memo = self._content_memo
+        if memo is not None and memo[0]() is frames and (memo[1]() if memo[1] else None) is audio:
+            return memo[2]
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr((frames.shape, str(frames.dtype))).encode())
+        h.update(np.ascontiguousarray(frames).data)
+        if audio is not None:
+            h.update(repr((audio.shape, str(audio.dtype))).encode())
+            h.update(np.ascontiguousarray(audio).data)
+        key = h.hexdigest()
+        # weak references: an array that was freed (and whose address a new one reuses) never matches
+        self._content_memo = (weakref.ref(frames), weakref.ref(audio) if audio is not None else None, key)
+        return key
 
     def replace(self, **changes: Any) -> "Clip":
         """A copy with some fields changed (``frames=`` and ``audio=`` accepted as shorthands)."""

@@ -170,7 +170,9 @@ class _SyncNetMetric(Metric):
                 "SyncNet needs at least 5 frames (one 0.2 s window) plus one"
             )
         opts = output_options(self)  # the core's rule: options declared affects_output=False stay out
-        key = (generated.id, _content_key(frames, audio), tuple(sorted(opts.items())),
+        # the audio scored may be the reference's (clip_audio): key both contents
+        content = _content_key(frames, audio) if audio_from == "reference" else generated.content_key()
+        key = (generated.id, content, tuple(sorted(opts.items())),
                self.weights_info["sha256"], self.device, self.keep_arrays)
         if (hit := RESULTS.get(key)) is not None:
             return hit
