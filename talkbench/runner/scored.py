@@ -163,7 +163,14 @@ def scored_clip(plan, source: Clip, video: dict) -> Clip:
     return clip
 
 
-def _reference_frames(source: Clip) -> int | None:
+def _reference_frames(source: Clip, scored: Clip) -> int | None:
+    if (source.path is not None and scored.path is not None and callable(source.frames_source)
+            and Path(source.path).resolve() == Path(scored.path).resolve()
+            and (source.meta.get("io") or {}).get("read", {}).get("fps_policy")
+            == (scored.meta.get("io") or {}).get("video", {}).get("fps_policy")):
+        # evaluate without a reference: the "reference" is the scored file itself, read the
+        # same way; decoding it a second time only to count its frames is wasted
+        return int(len(scored.frames))
     try:
         return int(source.num_frames)
     except (ValueError, OSError, TalkbenchError):  # an undecodable reference: nothing to compare
@@ -176,7 +183,7 @@ def length_facts(scored: Clip, source: Clip) -> dict[str, Any]:
     facts: dict[str, Any] = {"scored_frames": n, "video_seconds": round(n / scored.fps, 3)}
     if scored.has_audio:
         facts["audio_seconds"] = round(len(scored.audio) / scored.sample_rate, 3)
-    ref = _reference_frames(source)
+    ref = _reference_frames(source, scored)
     facts["reference_frames"] = ref
     problems = []
     if "audio_seconds" in facts and abs(facts["audio_seconds"] - facts["video_seconds"]) > AUDIO_SLACK_S:

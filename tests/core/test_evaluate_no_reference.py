@@ -103,3 +103,19 @@ def test_record_io_summary_counts_resampled_external_videos(folder_dataset, tmp_
     io = _record(tmp_path / "ev")["io"]
     assert io["video_resampled_clips"] == 2
     assert io["source_fps"] == [22.13, 25.0, 30.0]
+
+
+def test_without_reference_each_video_is_decoded_once(videos, tmp_path, monkeypatch):
+    """The folder's "reference" clip is the scored file itself: its frame count comes from the
+    one decode the metrics use, not from decoding the same file again."""
+    from talkbench.io import video as video_io
+
+    decoded = []
+    real = video_io._decode
+    monkeypatch.setattr(video_io, "_decode", lambda path: decoded.append(path.name) or real(path))
+    res = CliRunner().invoke(cli, ["evaluate", "--videos", str(videos), "--out", str(tmp_path / "ev"), "-q"])
+    assert res.exit_code == 0, res.output
+    assert sorted(decoded) == ["test000.mp4", "test001.mp4"]
+    entry = json.loads(next((tmp_path / "ev").rglob("scores/test000.json")).read_text())
+    lengths = entry["video"]["lengths"]
+    assert lengths["reference_frames"] == lengths["scored_frames"] > 0 and lengths["mismatch"] == []
