@@ -61,6 +61,8 @@ class MultiheadAttention(nn.Module):
             else:
                 k, v = self.project_kv(key)
         if q.shape[2] == 1 and not self.training:
+            if static_kv and k.shape[0] != q.shape[0]:
+                return self._grouped_query(q, k, v, key_padding_mask, query.shape[1])
             return self._one_query(q, k, v, key_padding_mask, query.shape[1])
         mask = None
         if key_padding_mask is not None and key_padding_mask.any():
@@ -110,6 +112,23 @@ class MultiheadAttention(nn.Module):
         for name in ("k", "v"):  # cross-attention keys/values (B, H, S, d)
             if name in cache:
                 cache[name] = cache[name].index_select(0, order)
+
+    def _grouped_query(self, q, k, v, key_padding_mask, batch: int) -> torch.Tensor:
+        """Cross-attention of beam search: the G = rows/inputs beams of each input (rows
+        input-major: input b owns rows bG..bG+G-1) share that input's encoder keys/values, so
+        they are kept once per input and the G queries go through one (G×d)·(d×S) product per
+        head instead of G copies of the keys and G (1×d)·(d×S) products. Same arithmetic per
+        query row as ``_one_query`` on repeated keys."""
+        n = k.shape[0]
+        if batch % n:
+            raise ValueError(f"cross-attention: {batch} query rows for {n} encoder outputs")
+        g = batch // n
+        qg = q.reshape(n, g, self.num_heads, self.head_dim).transpose(1, 2)   # (n, H, G, d)
+        w = torch.matmul(qg * self.head_dim ** -0.5, k.transpose(-1, -2))    # (n, H, G, S)
+        if key_padding_mask is not None:
+            w = w.masked_fill(key_padding_mask[:, None, None, :], float("-inf"))
+        out = torch.matmul(torch.softmax(w, dim=-1), v)                      # (n, H, G, d)
+        return self.out_proj(out.transpose(1, 2).reshape(1, batch, self.embed_dim))
 
     def _one_query(self, q, k, v, key_padding_mask, batch: int) -> torch.Tensor:
         """Incremental decoding (one query position): a plain matmul + softmax. Measured ~2x

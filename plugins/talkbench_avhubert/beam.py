@@ -63,8 +63,8 @@ def beam_search(
     if min_len > max_len:
         raise ValueError(f"min_len {min_len} cannot be larger than max_len {max_len}")
     K, dev = beam, enc_out.device
-    enc = enc_out.repeat(1, K, 1)
-    mask = enc_mask.repeat(K, 1) if enc_mask is not None else None
+    # the K beams share the one encoder output (grouped cross-attention: keys/values once)
+    enc, mask = enc_out, enc_mask
     tokens = torch.full((K, max_len + 2), pad, dtype=torch.long, device=dev)
     tokens[:, 0] = eos
     scores = torch.zeros(K, max_len + 1, device=dev)
@@ -150,10 +150,10 @@ def beam_search_batch(
     if min_len > min(max_lens):
         raise ValueError(f"min_len {min_len} cannot be larger than max_len {min(max_lens)}")
     K = beam
+    # one encoder column per clip; decoder rows are clip-major (clip b = rows bK..bK+K-1) and
+    # a clip's beams share its column (grouped cross-attention)
     enc, mask = pad_encoder_outputs(enc_outs, enc_masks)
     dev = enc.device
-    enc = enc.repeat_interleave(K, dim=1)                 # rows clip-major: clip b = rows bK..bK+K-1
-    mask = mask.repeat_interleave(K, dim=0)
     alive = list(range(n))                                # clip index of each live sentence
     lens = torch.tensor(max_lens, device=dev)
     tokens = torch.full((n * K, max(max_lens) + 2), pad, dtype=torch.long, device=dev)
@@ -202,8 +202,9 @@ def beam_search_batch(
             alive = [alive[b] for b in keep.tolist()]
             lens, ignore, eos_mask = lens[keep], ignore[keep], eos_mask[keep]
             cand_scores, cand_beams, cand_tokens = cand_scores[keep], cand_beams[keep], cand_tokens[keep]
-            tokens, scores, enc, mask = tokens[rows], scores[rows], enc[:, rows], mask[rows]
-            decoder.reorder_caches(caches, rows, cross=True)
+            tokens, scores, enc, mask = tokens[rows], scores[rows], enc[:, keep], mask[keep]
+            decoder.reorder_caches(caches, rows, cross=False)
+            decoder.keep_inputs(caches, keep)
             B = len(alive)
         eos_mask[:, :K] = ~((~ignore) & (~eos_mask[:, :K]))
         active_mask = eos_mask.long() * (2 * K) + cand_offsets[: eos_mask.shape[1]]

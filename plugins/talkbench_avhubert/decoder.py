@@ -101,7 +101,9 @@ class TransformerDecoder(nn.Module):
     def forward(self, prev_tokens, enc_out, enc_mask=None, caches=None):
         """prev_tokens (B, L), enc_out (T, B, D) -> logits (B, L, V).
 
-        With ``caches`` (a list with one dict per layer), only the last token is computed.
+        With ``caches`` (a list with one dict per layer), only the last token is computed, and
+        ``enc_out`` may hold one column per input for B = inputs × beams rows (input-major):
+        the beams of an input share its encoder keys/values (grouped cross-attention).
         """
         incremental = caches is not None
         pos = self.positions(prev_tokens, incremental)
@@ -116,6 +118,14 @@ class TransformerDecoder(nn.Module):
         x = x.transpose(0, 1)
         weight = self.embed_tokens.weight if self.share else self.embed_out
         return torch.matmul(x, weight.transpose(0, 1))
+
+    @staticmethod
+    def keep_inputs(caches: list[dict], inputs: torch.Tensor) -> None:
+        """Beam search with one encoder output per input (grouped cross-attention): keep the
+        cross-attention keys/values of ``inputs`` only (the ones still being decoded)."""
+        for c in caches:
+            if "cross" in c:
+                MultiheadAttention.reorder_cache(c["cross"], inputs)
 
     @staticmethod
     def reorder_caches(caches: list[dict], order: torch.Tensor, cross: bool = True) -> None:
