@@ -50,3 +50,27 @@ def test_padding_mask_marks_only_the_tail():
 def test_mismatched_inputs_are_an_error(avh_model):
     with pytest.raises(ValueError, match="one encoder output, mask and src_len per clip"):
         beam_search_batch(avh_model.decoder, [torch.zeros(3, 1, 8)], [], [3], eos=2, pad=1, unk=3)
+
+
+def test_grouped_cross_attention_equals_repeated_keys():
+    """Beams share their input's encoder keys/values: the grouped product gives what attending
+    to a per-beam copy of the keys gives (padding masked per input)."""
+    import torch
+
+    from talkbench_avhubert.attention import MultiheadAttention
+
+    torch.manual_seed(0)
+    att = MultiheadAttention(32, 4).eval()
+    inputs, beams, S = 3, 5, 11
+    enc = torch.randn(S, inputs, 32)
+    pad = torch.zeros(inputs, S, dtype=torch.bool)
+    pad[1, 8:] = True  # input 1 is shorter
+    query = torch.randn(1, inputs * beams, 32)
+    with torch.no_grad():
+        grouped = att(query, enc, key_padding_mask=pad, cache={}, static_kv=True)
+        repeated = att(query, enc.repeat_interleave(beams, dim=1), key_padding_mask=pad.repeat_interleave(beams, 0),
+                       cache={}, static_kv=True)
+        with pytest.raises(ValueError, match="7 query rows for 3 encoder outputs"):
+            att(query[:, :7], enc, key_padding_mask=pad, cache={}, static_kv=True)
+    assert grouped.shape == (1, 15, 32)
+    torch.testing.assert_close(grouped, repeated, rtol=0, atol=1e-6)
