@@ -82,7 +82,7 @@ def clear_caches_results() -> None:
     """Forget per-clip results (keep the loaded net) so each timed clip is really computed."""
     from talkbench_syncnet import metric
 
-    metric._RESULTS.clear()
+    metric.RESULTS.clear()
 
 
 if __name__ == "__main__":
