@@ -60,7 +60,7 @@ def main() -> None:
     frames = load_clip(CLIP).frames
     out = {"clip": CLIP.name, "clip_frames": int(len(frames)), "frames_timed": args.frames,
            "device": args.device, "threads": __import__("torch").get_num_threads(),
-           "note": "shared 2-core machine, loaded by other jobs" if os.cpu_count() <= 2 else ""}
+           "cpus": os.cpu_count(), "loadavg_before": os.getloadavg()}
     for name in args.metrics.split(","):
         n = max(args.frames, 16) if name == "fvd" else args.frames
         clip = Clip(id=f"c{n}", frames_source=frames[:n])
@@ -76,6 +76,7 @@ def main() -> None:
                      "clips_per_s_8s": round(1 / (per_frame * 200), 4),
                      "extrapolated": n < 200,
                      **({"stand_in_network": True} if name in ("csim", "fvd") else {})}
+    out["loadavg_after"] = os.getloadavg()
     print(json.dumps(out))
 
 

@@ -95,9 +95,9 @@ scoring_options = _compose(
 )
 
 workers_option = click.option(
-    "--workers", "workers", default=1, show_default=True, type=int, metavar="N",
-    help="clip-level worker processes on this machine, each with --threads threads (e.g. one per "
-         "core on CPU, spread over the GPUs with --device cuda); the record is the same as with 1",
+    "--workers", "workers", default="1", show_default=True, metavar="N|auto",
+    help="clip-level worker processes on this machine, each with --threads threads (auto: one per "
+         "core; with --device cuda they spread over the GPUs); the record is the same as with 1",
 )
 
 profile_option = click.option(

@@ -27,7 +27,7 @@ from talkbench.runner.workers import SOURCE as WORKERS, WorkerPool, check_worker
 
 
 def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True,
-            workers: int = 1, report: Callable[[str], None] | None = None) -> Path:
+            workers: int | str = 1, report: Callable[[str], None] | None = None) -> Path:
     """Run ``plan`` for this process's shard; the main shard merges the record when all are done.
 
     ``workers`` > 1: this process is worker 0 of that many clip-level processes on this machine
@@ -35,7 +35,8 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     to the parent's progress bar)."""
     t0 = time.time()
     shard = shard or distributed.SINGLE
-    workers = check_workers(workers, shard)
+    # no more workers than clips: an idle worker would only load models
+    workers = min(check_workers(workers, shard), max(1, len(plan.clip_ids)))
     if workers > 1:
         shard = Shard(0, workers, WORKERS)
     dev = resolve_device(device)
@@ -180,7 +181,7 @@ def run_benchmark(
     weights: dict[str, str | Path] | None = None, device: str = "auto", seed: int = 0,
     out: str | Path = "results", data_root: str | Path | None = None, shard: tuple[int, int] | str | None = None,
     label: str | None = None, progress: bool = True, dataset_options: dict[str, Any] | None = None,
-    score_from: str = "lossless", protocol=None, workers: int = 1,
+    score_from: str = "lossless", protocol=None, workers: int | str = 1,
 ) -> Path:
     """Generate with ``model`` on ``dataset`` and score; returns the run directory.
 

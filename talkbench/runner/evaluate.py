@@ -20,7 +20,7 @@ def evaluate_videos(
     metrics: list[str] | None = None, metric_options: dict[str, dict[str, Any]] | None = None,
     weights: dict[str, str | Path] | None = None, device: str = "auto", out: str | Path = "results",
     data_root: str | Path | None = None, label: str | None = None, progress: bool = True,
-    dataset_options: dict[str, Any] | None = None, protocol=None, workers: int = 1,
+    dataset_options: dict[str, Any] | None = None, protocol=None, workers: int | str = 1,
 ) -> tuple[Path, VideoMatch]:
     """Score the videos in ``videos_dir``; returns (run directory, what matched and what did not)."""
     videos_dir = Path(videos_dir).resolve()

@@ -18,6 +18,7 @@ models (memory grows with N).
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue as queue_mod
 from pathlib import Path
 from typing import Any, Callable
@@ -29,11 +30,18 @@ SOURCE = "workers"
 
 
 def check_workers(count: Any, shard) -> int:
-    """``--workers N`` with N >= 1; not combined with --shard or torchrun (those already split)."""
+    """``--workers N`` with N >= 1, or ``auto`` (one per core this process may run on, divided
+    by the threads each uses); not combined with --shard or torchrun (those already split)."""
+    if str(count).strip().lower() == "auto":
+        from talkbench.threads import current_threads
+
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        n = max(1, cores // max(1, current_threads() or cores))
+        return 1 if shard is not None and shard.is_sharded else n
     try:
         n = int(count)
     except (TypeError, ValueError):
-        raise TalkbenchError(f"--workers {count!r}: must be a whole number >= 1") from None
+        raise TalkbenchError(f"--workers {count!r}: must be a whole number >= 1, or auto") from None
     if n < 1:
         raise TalkbenchError(f"--workers {n}: must be >= 1 (1 = score in this process)")
     if n > 1 and shard is not None and shard.is_sharded:

@@ -47,9 +47,10 @@ def test_two_workers_give_the_single_process_record(tmp_path):
 
 def test_workers_option_is_checked():
     assert check_workers(3, None) == 3
+    assert check_workers("auto", None) >= 1 and check_workers("auto", Shard(0, 2, "manual")) == 1
     with pytest.raises(TalkbenchError, match=r"--workers 0: must be >= 1"):
         check_workers(0, None)
-    with pytest.raises(TalkbenchError, match=r"--workers 'x': must be a whole number"):
+    with pytest.raises(TalkbenchError, match=r"--workers .x.: must be a whole number >= 1, or auto"):
         check_workers("x", None)
     with pytest.raises(TalkbenchError, match="cannot be combined with --shard"):
         check_workers(2, Shard(0, 2, "manual"))
@@ -66,3 +67,14 @@ def test_a_failed_worker_is_an_error_and_its_clips_resume(fake_plugins, tmp_path
     assert len(done) == 2  # worker 0's clips are kept
     rec = _record(run_benchmark("copygen", "fakeds", **kw))
     assert rec["invocation"]["scored_now"] == 2 and rec["metrics"]["mae"]["n_clips"] == 4
+
+
+def test_auto_is_one_worker_per_core_over_threads(monkeypatch):
+    from talkbench import threads
+    from talkbench.runner import workers
+
+    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5}, raising=False)
+    monkeypatch.setattr(threads, "_choice", {"intra_op": 2, "source": "option"})
+    assert check_workers("auto", None) == 3
+    monkeypatch.setattr(threads, "_choice", {"intra_op": "torch-default", "source": "option"})
+    assert check_workers("auto", None) == 1  # torch's own threads already use every core
