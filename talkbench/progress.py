@@ -18,13 +18,14 @@ import os
 import sys
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-# rich (~0.06 s to import) loads only when a bar is drawn on a terminal (progress_rich.py), not
-# with `import talkbench`, which every command does.
+# rich (~0.06 s to import) loads only when a bar is drawn on a terminal, not with
+# `import talkbench`, which every command does.
 
 
 def average_rate(completed: float, elapsed: float | None) -> float | None:
@@ -45,6 +46,27 @@ def format_rate(rate: float | None, unit: str) -> str:
 def _clock(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+@lru_cache(maxsize=None)
+def _rate_column() -> type:
+    """``RateColumn``, a rich column, built on first use (rich is imported here)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
+
+    class RateColumn(ProgressColumn):
+        """Average items per second since the start, e.g. ``3.20 clips/s`` or ``24.5 s/clip``."""
+
+        def __init__(self, unit: str = "clips") -> None:
+            super().__init__()
+            self.unit = unit
+
+        def render(self, task) -> Text:
+            elapsed = task.finished_time if task.finished else task.elapsed
+            return Text(format_rate(average_rate(task.completed, elapsed), self.unit), style="cyan")
+
+    RateColumn.__module__, RateColumn.__qualname__ = __name__, "RateColumn"
+    return RateColumn
 
 
 class _Bar:
@@ -120,18 +142,22 @@ def progress_bar(total: int, description: str, *, unit: str = "clips", enabled: 
         finally:  # also on an error: the log shows how far the loop got
             bar.emit()
         return
-    from talkbench.progress_rich import terminal_progress
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
 
-    progress = terminal_progress(unit, stream)
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        _rate_column()(unit), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        console=Console(file=stream), transient=False,
+    )
     with progress:
         task = progress.add_task(description, total=total)
         yield _Bar(progress, task)
 
 
 def __getattr__(name: str) -> Any:
-    """``RateColumn`` (a rich column) lives in progress_rich.py and loads on first use (PEP 562)."""
+    """``RateColumn`` loads rich, so it is made on first use (PEP 562)."""
     if name == "RateColumn":
-        from talkbench.progress_rich import RateColumn
-
-        return RateColumn
+        return _rate_column()
     raise AttributeError(f"module 'talkbench.progress' has no attribute {name!r}")
