@@ -48,7 +48,7 @@ def main() -> None:
     out: dict = {"load_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     for name, argv in (("help", ["--help"]), ("plugins", ["plugins"]), ("models", ["models"]),
                        ("protocols", ["protocols"]), ("models_options", ["models", "--options"]),
-                       ("metrics", ["metrics"]), ("datasets", ["datasets"])):
+                       ("metrics", ["metrics"]), ("datasets", ["datasets"]), ("weights", ["weights"])):
         runs = [_time(argv) for _ in range(args.repeat)]
         out[f"{name}_wall_s"] = round(statistics.median(r[0] for r in runs), 2)
         out[f"{name}_cpu_s"] = round(statistics.median(r[1] for r in runs), 2)

@@ -1,8 +1,8 @@
-"""`talkbench --help`, `plugins` and the listing commands (`models`, `models --options`, `metrics`,
-`protocols`, `datasets`) load every plugin, and the listings import every generator, metric and
-dataset class, but none imports torch, cv2, scipy.signal, PyAV, ... (issue 16, start-up): read
-from `python -X importtime`, which lists every module the interpreter imported, in a fresh
-process with all entry points loaded."""
+"""`talkbench --help`, `plugins` and the listing commands (`models`, `models --options`,
+`metrics`, `protocols`, `datasets`, `weights`) load every plugin, and the listings import every
+generator, metric, dataset and weights module they list, but none imports torch, cv2,
+scipy.signal, PyAV, ... (issue 16, start-up): read from `python -X importtime`, which lists every
+module the interpreter imported, in a fresh process with all entry points loaded."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ METRIC_MODULES = ("talkbench_syncnet.metric", "talkbench_avhubert.metric", "talk
     (("metrics",), METRIC_MODULES),
     (("protocols",), METRIC_MODULES + ("talkbench_syncnet.protocols",)),
     (("datasets",), ("talkbench.builtins.demo_dataset", "talkbench.datasets.lrs")),
+    (("weights",), ("talkbench_wav2lip.weights", "talkbench_talklip.weights", "talkbench_s3fd.weights")),
 ])
 def test_listing_commands_import_no_heavy_library(argv, classes):
     names = imported_modules(*argv)
