@@ -1,4 +1,4 @@
-"""Start-up cost of the CLI: `talkbench --help`, `plugins`, `models`, `protocols`, one JSON line.
+"""Start-up cost of the CLI: `talkbench --help`, `plugins` and the listings, one JSON line.
 
     python benchmarks/bench_startup.py [--repeat 5]
 
@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-HEAVY = ("torch", "cv2", "diffusers", "accelerate", "scipy", "lpips", "librosa", "safetensors", "dlib")
+HEAVY = ("torch", "cv2", "diffusers", "accelerate", "scipy", "lpips", "librosa", "safetensors", "dlib", "av")
 PROBE = """
 import importlib, json, sys
 from importlib import metadata
@@ -47,7 +47,8 @@ def main() -> None:
     args = ap.parse_args()
     out: dict = {"load_1min": round(os.getloadavg()[0], 2), "cpus": os.cpu_count()}
     for name, argv in (("help", ["--help"]), ("plugins", ["plugins"]), ("models", ["models"]),
-                       ("protocols", ["protocols"])):
+                       ("protocols", ["protocols"]), ("models_options", ["models", "--options"]),
+                       ("metrics", ["metrics"]), ("datasets", ["datasets"]), ("weights", ["weights"])):
         runs = [_time(argv) for _ in range(args.repeat)]
         out[f"{name}_wall_s"] = round(statistics.median(r[0] for r in runs), 2)
         out[f"{name}_cpu_s"] = round(statistics.median(r[1] for r in runs), 2)

@@ -18,19 +18,14 @@ import os
 import sys
 import time
 from contextlib import contextmanager
-from typing import IO, Iterator
+from functools import lru_cache
+from typing import IO, TYPE_CHECKING, Any, Iterator
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+# rich (~0.06 s to import) loads only when a bar is drawn on a terminal, not with
+# `import talkbench`, which every command does.
 
 
 def average_rate(completed: float, elapsed: float | None) -> float | None:
@@ -53,16 +48,25 @@ def _clock(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-class RateColumn(ProgressColumn):
-    """Average items per second since the start, e.g. ``3.20 clips/s`` or ``24.5 s/clip``."""
+@lru_cache(maxsize=None)
+def _rate_column() -> type:
+    """``RateColumn``, a rich column, built on first use (rich is imported here)."""
+    from rich.progress import ProgressColumn
+    from rich.text import Text
 
-    def __init__(self, unit: str = "clips") -> None:
-        super().__init__()
-        self.unit = unit
+    class RateColumn(ProgressColumn):
+        """Average items per second since the start, e.g. ``3.20 clips/s`` or ``24.5 s/clip``."""
 
-    def render(self, task) -> Text:
-        elapsed = task.finished_time if task.finished else task.elapsed
-        return Text(format_rate(average_rate(task.completed, elapsed), self.unit), style="cyan")
+        def __init__(self, unit: str = "clips") -> None:
+            super().__init__()
+            self.unit = unit
+
+        def render(self, task) -> Text:
+            elapsed = task.finished_time if task.finished else task.elapsed
+            return Text(format_rate(average_rate(task.completed, elapsed), self.unit), style="cyan")
+
+    RateColumn.__module__, RateColumn.__qualname__ = __name__, "RateColumn"
+    return RateColumn
 
 
 class _Bar:
@@ -138,11 +142,22 @@ def progress_bar(total: int, description: str, *, unit: str = "clips", enabled: 
         finally:  # also on an error: the log shows how far the loop got
             bar.emit()
         return
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        RateColumn(unit), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+        _rate_column()(unit), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
         console=Console(file=stream), transient=False,
     )
     with progress:
         task = progress.add_task(description, total=total)
         yield _Bar(progress, task)
+
+
+def __getattr__(name: str) -> Any:
+    """``RateColumn`` loads rich, so it is made on first use (PEP 562)."""
+    if name == "RateColumn":
+        return _rate_column()
+    raise AttributeError(f"module 'talkbench.progress' has no attribute {name!r}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -201,6 +200,8 @@ def weight_status(spec: WeightSpec) -> dict[str, Any]:
 
 def download_weight(spec: WeightSpec, timeout: float = 60.0) -> Path:
     """Fetch ``spec`` from its URLs into the weights dir (atomic; checksum verified if known)."""
+    import urllib.request  # here: every command imports this module, few download
+
     dest = default_path(spec)
     dest.parent.mkdir(parents=True, exist_ok=True)
     errors = []

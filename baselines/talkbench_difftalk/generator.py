@@ -10,12 +10,13 @@ with quantisation and pasted back into the frame.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from talkbench import ClipFailure, Generator, Option, OptionError
 from talkbench_difftalk.audio_features import SOURCES, clip_windows
-from talkbench_difftalk.faces_prep import face_inputs, to_model_images, to_uint8
 from talkbench_difftalk.loading import WEIGHT_NAME, load_model
+
+# torch and the face preparation (cv2) load in generate(): importing the class, as
+# `talkbench models` does, stays cheap.
 
 
 class DiffTalkGenerator(Generator):
@@ -47,9 +48,17 @@ class DiffTalkGenerator(Generator):
                               "pass --option ema=false")
         self.model.to(device).eval()
 
-    @torch.no_grad()
     def generate(self, source, audio, *, seed=None):
+        import torch
+
+        with torch.no_grad():
+            return self._generate(source, audio, seed)
+
+    def _generate(self, source, audio, seed):
+        import torch
+
         from talkbench.faces import lip_mask, paste_back
+        from talkbench_difftalk.faces_prep import face_inputs, to_model_images, to_uint8
         from talkbench_difftalk.schedule import ddim_sample
 
         model, opts, dev = self.model, self.options, self.device

@@ -9,6 +9,6 @@ from talkbench import hookimpl
 
 @hookimpl
 def register_generators(register):
-    from talkbench_external.generator import ExternalGenerator  # cv2: only when the registry is built
+    from talkbench_external.generator import ExternalGenerator
 
     register(ExternalGenerator)

@@ -11,7 +11,6 @@ import wave
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from talkbench import (
@@ -106,6 +105,8 @@ class ExternalGenerator(Generator):
         video, wav, image = inputs / "source.mp4", inputs / "audio.wav", inputs / "source.png"
         write_wav(wav, audio, source.sample_rate)
         write_video(video, source.frames, source.fps, audio, source.sample_rate)
+        import cv2  # here, not at module top: `talkbench models` imports this class
+
         cv2.imwrite(str(image), np.ascontiguousarray(source.frames[0][..., ::-1]))
         outdir = work / "output"
         outdir.mkdir()
@@ -155,6 +156,8 @@ class ExternalGenerator(Generator):
         h, w = source.frames.shape[1:3]
         resized = frames.shape[1:3] != (h, w) and self.options["resize"]
         if resized:
+            import cv2
+
             frames = np.stack([cv2.resize(f, (w, h), interpolation=cv2.INTER_AREA) for f in frames])
         meta = dict(source.meta)
         meta["generator"] = {

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from talkbench import NEEDS_SOURCE_VIDEO, OUTPUTS_FULL_FRAME, Clip, Option
 from talkbench_wav2lip.inpainting import MouthInpaintingGenerator, inpainting_options
 
-from .audio import talklip_features
-from .paste import paste_back_antialiased
 from .weights import load_talklip
+
+if TYPE_CHECKING:  # torch (and the torch-based audio/paste modules) load in the methods that use
+    import torch   # them, so importing the class (`talkbench models`) stays cheap
 
 
 class TalkLipGenerator(MouthInpaintingGenerator):
@@ -36,12 +36,16 @@ class TalkLipGenerator(MouthInpaintingGenerator):
     def load_network(self, path: Path, device: str) -> torch.nn.Module:
         return load_talklip(path, device, heads=self.options["heads"])
 
-    @torch.no_grad()
     def audio_condition(self, source: Clip, audio: np.ndarray) -> dict[str, Any]:
         """``embedding``: (T, ...) AV-HuBERT audio embedding of the whole clip."""
-        feats = talklip_features(audio, source.num_frames).to(self.device)
-        # the whole clip through AV-HuBERT at once: its self-attention sees the full context
-        return {"embedding": self.model.audio_embedding(feats[None])}
+        import torch
+
+        from .audio import talklip_features
+
+        with torch.no_grad():
+            feats = talklip_features(audio, source.num_frames).to(self.device)
+            # the whole clip through AV-HuBERT at once: its self-attention sees the full context
+            return {"embedding": self.model.audio_embedding(feats[None])}
 
     def decode(self, inputs: dict[str, Any], batch: slice, faces: torch.Tensor) -> torch.Tensor:
         return self.model.decode(inputs["embedding"][batch], faces)
@@ -51,4 +55,6 @@ class TalkLipGenerator(MouthInpaintingGenerator):
 
     def paste_back(self, frames_bgr: np.ndarray, faces: np.ndarray, boxes: np.ndarray) -> np.ndarray:
         # TalkLip's emb_roi2im: torchvision Resize (antialiased bilinear), not cv2 (version 2)
+        from .paste import paste_back_antialiased
+
         return paste_back_antialiased(frames_bgr, faces, boxes)

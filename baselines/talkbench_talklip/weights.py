@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from talkbench import WeightSpec
-from talkbench_wav2lip.network import load_into
-from talkbench_wav2lip.weights import read_checkpoint
 
-from .network import TalkLip, from_talklip_state, infer_config
+if TYPE_CHECKING:
+    from .network import TalkLip
+
+# the networks (torch) load inside load_talklip: `talkbench weights` / `models` read WEIGHT_SPECS
+# without importing torch.
 
 _DRIVE = "https://drive.google.com/file/d/{}/view?usp=share_link"
 
@@ -32,6 +35,11 @@ WEIGHT_SPECS = (
 
 def load_talklip(path: str | Path, device: str = "cpu", heads: int = 0) -> TalkLip:
     """TalkLip in eval mode from an official checkpoint (strict; mismatches listed in one line)."""
+    from talkbench_wav2lip.network import load_into
+    from talkbench_wav2lip.weights import read_checkpoint
+
+    from .network import TalkLip, from_talklip_state, infer_config
+
     state = from_talklip_state(read_checkpoint(path))
     model = TalkLip(infer_config(state, heads))
     load_into(model, state, str(path))

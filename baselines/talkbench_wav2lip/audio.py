@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import lfilter
 
 SAMPLE_RATE = 16000
 N_FFT = 800
@@ -87,6 +86,8 @@ def stft_magnitude(y: np.ndarray, n_fft: int = N_FFT, hop: int = HOP) -> np.ndar
 
 def melspectrogram(wav: np.ndarray) -> np.ndarray:
     """(80, 1 + len//200) float32 normalised log-mel in [-4, 4], as Wav2Lip's ``audio.melspectrogram``."""
+    from scipy.signal import lfilter  # here, not at module top: importing the generator stays cheap
+
     emphasised = lfilter([1.0, -PREEMPHASIS], [1.0], np.asarray(wav, dtype=np.float64))
     mel = mel_filterbank() @ stft_magnitude(emphasised)
     min_level = 10.0 ** (MIN_LEVEL_DB / 20.0)  # 1e-5

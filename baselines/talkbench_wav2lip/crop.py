@@ -6,8 +6,10 @@ here, at the boundary, and nowhere else.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
+
+# cv2 is imported inside the two resize helpers: the generator class (and `talkbench models`)
+# import this module for parse_pads without paying OpenCV's start-up.
 
 IMG_SIZE = 96
 #: (top, bottom, left, right) pixels added around the detector box; the official default
@@ -51,6 +53,8 @@ def smooth_boxes(boxes: np.ndarray, window: int = SMOOTH_WINDOW) -> np.ndarray:
 
 def crop_faces(frames_bgr: np.ndarray, boxes: np.ndarray, size: int = IMG_SIZE) -> np.ndarray:
     """(T, size, size, 3) uint8 crops: frame[y1:y2, x1:x2] resized with cv2 INTER_LINEAR."""
+    import cv2
+
     crops = []
     for img, (x1, y1, x2, y2) in zip(frames_bgr, boxes):
         face = img[y1:y2, x1:x2]
@@ -78,6 +82,8 @@ def paste_back(frames: np.ndarray, faces: np.ndarray, boxes: np.ndarray) -> np.n
     uint8 faces (Wav2Lip) are resized as uint8; float faces in 0..255 (TalkLip) are resized in
     float and truncated by the uint8 assignment, as each reference does.
     """
+    import cv2
+
     out = frames.copy()
     for i, (x1, y1, x2, y2) in enumerate(boxes):
         out[i, y1:y2, x1:x2] = cv2.resize(faces[i], (int(x2 - x1), int(y2 - y1)), interpolation=cv2.INTER_LINEAR)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from talkbench import NEEDS_SOURCE_VIDEO, OUTPUTS_FULL_FRAME, Clip, ClipFailure
 
 from . import audio as w2l_audio
 from .inpainting import MouthInpaintingGenerator, inpainting_options
 from .weights import load_wav2lip
+
+if TYPE_CHECKING:  # torch loads in decode(): importing the class (`talkbench models`) stays cheap
+    import torch
 
 
 class Wav2LipGenerator(MouthInpaintingGenerator):
@@ -44,4 +46,6 @@ class Wav2LipGenerator(MouthInpaintingGenerator):
         return {"mel": w2l_audio.mel_windows(mel, source.num_frames, source.fps)}
 
     def decode(self, inputs: dict[str, Any], batch: slice, faces: torch.Tensor) -> torch.Tensor:
+        import torch
+
         return self.model(torch.from_numpy(inputs["mel"][batch]).to(self.device), faces)

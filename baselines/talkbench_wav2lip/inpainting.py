@@ -16,15 +16,17 @@ inherits, not generic face machinery. TalkLip imports it as this plugin's public
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from talkbench import Clip, Generator, Option, OptionError, resolve_device, resolve_weight, sha256_file
 
 from . import crop
 from .boxes import face_boxes
+
+if TYPE_CHECKING:  # torch loads in generate(): the class (`talkbench models`) stays cheap to import
+    import torch
 
 
 def inpainting_options(*, weights: tuple[str, ...], reference: str, reference_help: str, pads: str,
@@ -106,10 +108,17 @@ class MouthInpaintingGenerator(Generator):
         refs = faces if self.options["reference"] == "same" else np.repeat(faces[:1], n, axis=0)
         return {**inputs, "faces": faces, "refs": refs, "boxes": boxes}
 
-    @torch.no_grad()
     def generate(self, source: Clip, audio: np.ndarray, *, seed: int | None = None) -> Clip:
+        import torch
+
         if not hasattr(self, "model"):
             raise RuntimeError(f"{self.name}: call load() before generate()")
+        with torch.no_grad():
+            return self._generate(source, audio)
+
+    def _generate(self, source: Clip, audio: np.ndarray) -> Clip:
+        import torch
+
         inputs = self.prepare(source, audio)
         faces, refs = inputs["faces"], inputs["refs"]
         generated = np.empty(faces.shape, dtype=self.face_dtype)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from talkbench import WeightSpec, WeightsInvalidError
 
-from .network import Wav2Lip, load_into
+if TYPE_CHECKING:
+    from .network import Wav2Lip
+
+# torch and the network load inside the functions: `talkbench weights` and `talkbench models`
+# read WEIGHT_SPECS from this module without importing torch.
 
 _SHAREPOINT = "https://iiitaphyd-my.sharepoint.com/:u:/g/personal/radrabha_m_research_iiit_ac_in/"
 _HF_MIRROR = "https://huggingface.co/numz/wav2lip_studio/resolve/main/Wav2lip/"
@@ -36,6 +39,8 @@ WEIGHT_SPECS = (
 
 def read_checkpoint(path: str | Path) -> dict:
     """torch.load under ``weights_only=True``, with one-line errors for files that are not checkpoints."""
+    import torch
+
     path = Path(path)
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
@@ -49,6 +54,8 @@ def read_checkpoint(path: str | Path) -> dict:
 
 def load_wav2lip(path: str | Path, device: str = "cpu") -> Wav2Lip:
     """A Wav2Lip in eval mode with the checkpoint at ``path`` (strict, mismatches listed)."""
+    from .network import Wav2Lip, load_into
+
     model = Wav2Lip()
     load_into(model, read_checkpoint(path), str(path))
     return model.to(device).eval()

@@ -10,16 +10,17 @@ Corpus WER = 100 · Σ word edits / Σ reference words.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
 
 import numpy as np
-import torch
 
 from talkbench import (AGG_CORPUS, NEEDS_GENERATED, NEEDS_TRANSCRIPT, ClipFailure, Clip, Metric,
                        MetricUnavailable, Option, WeightsMissingError, resolve_weight)
-from talkbench_avhubert.features import grey_frames, video_input
 from talkbench_avhubert.weight_specs import LIPREADER_LRS2, SPECS
 from talkbench_avhubert.wer import word_errors
+
+if TYPE_CHECKING:  # torch and the video features (torch) load in the methods that run the model,
+    import torch   # so `talkbench metrics` imports this class without torch
 
 
 class WER(Metric):
@@ -104,6 +105,8 @@ class WER(Metric):
         return out
 
     def video_tensor(self, clip: Clip) -> torch.Tensor:
+        from talkbench_avhubert.features import grey_frames, video_input
+
         frames = clip.frames
         cfg = self.config
         if self.options["protocol"] == "roi":
@@ -119,6 +122,8 @@ class WER(Metric):
         return video_input(grey, cfg.image_crop_size, cfg.image_mean, cfg.image_std)
 
     def transcribe(self, clip: Clip) -> str:
+        import torch
+
         video = self.video_tensor(clip).to(self.device)
         mask = torch.zeros(1, video.shape[2], dtype=torch.bool, device=self.device)
         o = self.options
@@ -150,6 +155,8 @@ class WER(Metric):
     def compute_batch(self, pairs: Sequence[tuple[Clip, Clip | None]]) -> list[dict[str, Any] | Exception]:
         """One padded beam search (``beam.generate_batch``) over the clips: each clip is encoded
         alone and gets the per-clip beam's hypothesis (tests/avhubert check it on the fixture)."""
+        import torch
+
         from talkbench_avhubert.beam import generate_batch
 
         out: list[Any] = [None] * len(pairs)

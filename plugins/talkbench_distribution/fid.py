@@ -9,20 +9,28 @@ run recomputes nothing and ``aggregate`` computes the distance from the cached f
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
 
 import numpy as np
-import torch
 
 from talkbench import AGG_CORPUS, Metric, Option, resolve_weight
 
 from talkbench_distribution.frechet import corpus_distance, pack_features
-from talkbench_distribution.regions import RESIZES, paired_crops, to_network_input
 from talkbench_distribution.weight_specs import FID_INCEPTION
+
+if TYPE_CHECKING:  # torch and regions.py (torch, PIL) load when features are computed, so
+    import torch   # `talkbench metrics` imports this class without them
+
+#: the ``resize`` option's choices (regions.to_network_input implements both)
+RESIZES = ("pytorch-fid", "clean")
 
 
 def batched_features(net: torch.nn.Module, images: list[np.ndarray], resize: str,
                      batch_size: int, device: str) -> np.ndarray:
+    import torch
+
+    from talkbench_distribution.regions import to_network_input
+
     out = []
     with torch.no_grad():
         for i in range(0, len(images), batch_size):
@@ -76,6 +84,8 @@ class FID(Metric):
         return out
 
     def compute(self, generated, reference) -> dict[str, Any]:
+        from talkbench_distribution.regions import paired_crops
+
         o = self.options
         gen, ref = paired_crops(generated, reference, o["crop"], o["face_backend"], o["frame_stride"])
         device = str(getattr(self, "device", "cpu"))

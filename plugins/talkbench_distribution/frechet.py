@@ -11,7 +11,6 @@ import base64
 from typing import Any, Mapping, Sequence
 
 import numpy as np
-from scipy import linalg
 
 
 def feature_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -25,6 +24,8 @@ def feature_stats(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def frechet_distance(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray,
                      eps: float = 1e-6) -> float:
     """d² = |μ1−μ2|² + Tr(Σ1 + Σ2 − 2·(Σ1Σ2)^½)."""
+    from scipy import linalg  # here: the metric classes import this module when they are listed
+
     mu1, mu2 = np.atleast_1d(mu1), np.atleast_1d(mu2)
     sigma1, sigma2 = np.atleast_2d(sigma1), np.atleast_2d(sigma2)
     if mu1.shape != mu2.shape or sigma1.shape != sigma2.shape:

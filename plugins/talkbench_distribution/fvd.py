@@ -12,18 +12,18 @@ per-clip result (value = number of windows) and the corpus Fréchet distance is 
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from talkbench import (AGG_CORPUS, ClipFailure, Metric, Option, WeightsInvalidError,
                        resolve_weight)
 
 from talkbench_distribution.frechet import corpus_distance, pack_features
-from talkbench_distribution.regions import paired_crops
 from talkbench_distribution.weight_specs import FVD_I3D
+
+if TYPE_CHECKING:  # torch and regions.py (torch, PIL) load when the metric runs, so
+    import torch   # `talkbench metrics` imports this class without them
 
 WINDOW, SIZE = 16, 224
 WINDOWS = ("all", "latentsync")
@@ -37,6 +37,9 @@ def window_starts(n: int, windows: str) -> list[int]:
 
 def video_tensor(frames: Sequence[np.ndarray]) -> torch.Tensor:
     """T frames (H×W×3 uint8, sizes may differ) → 1×3×T×224×224 float in [−1, 1]."""
+    import torch
+    import torch.nn.functional as F
+
     out = []
     for f in frames:
         t = torch.from_numpy(np.ascontiguousarray(f)).permute(2, 0, 1)[None].float()
@@ -46,6 +49,8 @@ def video_tensor(frames: Sequence[np.ndarray]) -> torch.Tensor:
 
 
 def load_i3d(path) -> torch.jit.ScriptModule:
+    import torch
+
     try:
         return torch.jit.load(str(path), map_location="cpu").eval()
     except (RuntimeError, ValueError) as exc:
@@ -84,6 +89,8 @@ class FVD(Metric):
                             "scipy sqrtm", reference_set="the same windows of the GT videos")
 
     def _features(self, frames, starts) -> np.ndarray:
+        import torch
+
         device = str(getattr(self, "device", "cpu"))
         vids = [video_tensor(frames[s:s + WINDOW]) for s in starts]
         out = []
@@ -94,6 +101,8 @@ class FVD(Metric):
         return np.concatenate(out)
 
     def compute(self, generated, reference) -> dict[str, Any]:
+        from talkbench_distribution.regions import paired_crops
+
         o = self.options
         gen, ref = paired_crops(generated, reference, o["crop"], o["face_backend"])
         starts = window_starts(len(gen), o["windows"])

@@ -18,9 +18,6 @@ from talkbench import ClipFailure, Clip
 
 from talkbench_distribution.inception import FID_SIZE
 
-RESIZES = ("pytorch-fid", "clean")
-
-
 def clean_resize(image: np.ndarray, size: int = FID_SIZE) -> np.ndarray:
     """H×W×3 uint8 → size×size×3 float32 in [0, 255], as clean-fid's clean mode."""
     out = []

@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from talkbench import NEEDS_GENERATED, ClipFailure, Metric, Option
 
-from talkbench_face.cpbd_core import cpbd
+# PIL and cpbd_core (scipy.ndimage, skimage) load in compute(): `talkbench metrics` lists this
+# class without them.
 
 
 class CPBD(Metric):
@@ -35,6 +35,10 @@ class CPBD(Metric):
                     pooling="mean over frames, mean over clips")
 
     def compute(self, generated, reference) -> dict[str, Any]:
+        from PIL import Image
+
+        from talkbench_face.cpbd_core import cpbd
+
         frames = generated.frames
         if len(frames) == 0:
             raise ClipFailure(f"clip {generated.id}: no frames")

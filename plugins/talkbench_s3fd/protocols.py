@@ -34,6 +34,7 @@ import numpy as np
 import torch
 
 from talkbench_s3fd.decode import candidates, greedy_nms, syncnet_python_detect
+from talkbench_s3fd.weights import SYNCNET_S3FD
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,6 @@ class S3FDProtocol:
         return replace(self, **options)
 
 
-SYNCNET_S3FD = "syncnet_python_s3fd"
 FA_S3FD = "face_alignment_s3fd"
 
 PROTOCOLS = {

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from talkbench import WeightSpec, WeightsInvalidError, load_torch_checkpoint, resolve_weight
 
-from talkbench_s3fd.net import S3FDNet, canonical_state_dict, key_layout
-from talkbench_s3fd.protocols import SYNCNET_S3FD
+if TYPE_CHECKING:  # the network (torch) loads in load_net: `talkbench weights` lists SYNCNET_SPEC
+    from talkbench_s3fd.net import S3FDNet  # without importing torch
 
+#: the registered weights name of syncnet_python's detector (protocols.py's syncnet_python uses it)
+SYNCNET_S3FD = "syncnet_python_s3fd"
 SYNCNET_S3FD_FILE = "sfd_face.pth"
 SYNCNET_S3FD_URL = "https://www.robots.ox.ac.uk/~vgg/software/lipsync/data/sfd_face.pth"
 #: torch hub's file-name convention: s3fd-<first hex digits of the sha256>.pth
@@ -37,6 +40,8 @@ def weight_file(name: str) -> Path:
 @lru_cache(maxsize=4)
 def load_net(path: str, arch: str, device: str = "cpu") -> S3FDNet:
     """An eval-mode S3FDNet of ``arch`` with the weights at ``path`` (either key layout)."""
+    from talkbench_s3fd.net import S3FDNet, canonical_state_dict, key_layout
+
     state = load_torch_checkpoint(path, what="S3FD weights")
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -31,11 +31,12 @@ from talkbench import (
 )
 
 from talkbench_syncnet.result_cache import RESULTS
-from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames
-from talkbench_syncnet.scoring import SyncResult, score_arrays
 from talkbench_syncnet.wild.metric_glue import WILD_OPTIONS, aggregate_tracks, wild_result
 from talkbench_syncnet.peers import PEER_PROTOCOLS
 from talkbench_syncnet.peers.glue import PEER_OPTIONS
+
+if TYPE_CHECKING:  # prep (cv2) and scoring (torch) load in sync_result: `talkbench metrics` stays cheap
+    from talkbench_syncnet.scoring import SyncResult
 
 OPTIONS = (
     Option("protocol", str, "lrs", "lrs: whole frame → 224 (calculate_scores_LRS); wild: face-track crop; "
@@ -160,6 +161,9 @@ class _SyncNetMetric(Metric):
 
     def sync_result(self, generated: Clip, reference: Clip | None) -> SyncResult:
         """The shared per-clip computation (cached: lse_c and lse_d reuse it)."""
+        from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames
+        from talkbench_syncnet.scoring import score_arrays
+
         if not hasattr(self, "net"):
             raise MetricUnavailable(f"{self.name}: call load() before compute()")
         audio, audio_from = clip_audio(generated, reference)

@@ -16,12 +16,18 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-from scipy.io import wavfile
 
 from talkbench import sha256_file, talkbench_home, write_video
-from talkbench.builtins import demo_face as face
-from talkbench.builtins import demo_speech as speech
+
+if TYPE_CHECKING:
+    from talkbench.builtins import demo_face as face
+
+# The drawing (cv2) and speech synthesis (scipy.signal) modules load in the functions that
+# build the dataset: the ``demo`` dataset class (`talkbench datasets`) and reading an already
+# built demo import this module without them.
 
 DEMO_VERSION = "v1"
 FPS = 25.0
@@ -92,6 +98,8 @@ def _blink_track(n: int, rng: np.random.Generator) -> np.ndarray:
 
 def _sentences(cfg: DemoConfig) -> list[list[list[str]]]:
     """One unique sentence per clip (so test sentences are never seen in training)."""
+    from talkbench.builtins import demo_speech as speech
+
     rng = np.random.default_rng([7, cfg.n_speakers, cfg.clips_per_speaker])
     n_words = max(2, int(cfg.seconds * 1.6))
     seen, out = set(), []
@@ -105,6 +113,9 @@ def _sentences(cfg: DemoConfig) -> list[list[list[str]]]:
 
 
 def build_clip(cfg: DemoConfig, sp: face.Speaker, words, clip_rng, base: np.ndarray) -> dict:
+    from talkbench.builtins import demo_face as face
+    from talkbench.builtins import demo_speech as speech
+
     n_frames = int(round(cfg.seconds * FPS))
     syllables = speech.plan_timing(words, cfg.seconds, clip_rng)
     audio, opening, width = speech.synthesize(syllables, cfg.seconds, sp.f0, clip_rng)
@@ -129,6 +140,10 @@ def build_clip(cfg: DemoConfig, sp: face.Speaker, words, clip_rng, base: np.ndar
 
 
 def build(cfg: DemoConfig, out: Path, progress: bool = True) -> None:
+    from scipy.io import wavfile
+
+    from talkbench.builtins import demo_face as face
+    from talkbench.builtins import demo_speech as speech
     from talkbench.progress import progress_bar
 
     sentences = _sentences(cfg)

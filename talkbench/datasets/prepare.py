@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +158,7 @@ def _run_jobs(jobs: list[dict], workers: int, progress: bool, label: str) -> lis
                 bar.advance(task)
             return results
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # here: `--help` imports this module
 
         # spawn: fresh interpreters, no inherited torch/dlib thread state from the parent
         ctx = multiprocessing.get_context("spawn")

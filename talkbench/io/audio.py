@@ -19,12 +19,18 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
 
 from talkbench.errors import MediaError
 from talkbench.io.video import check_not_empty
+
+if TYPE_CHECKING:
+    import av
+
+# PyAV loads in the functions that decode or encode (~0.1 s): `import talkbench`, as every
+# command's start-up does, does not pay for it.
 
 
 def to_mono(samples: np.ndarray) -> np.ndarray:
@@ -60,6 +66,8 @@ def _internal_format(in_fmt: str, out_fmt: str) -> str:
 
 def _swr(frames: list, dst_rate: int, resampler: str) -> np.ndarray:
     """libswresample as ffmpeg's CLI runs it (one aresample filter: downmix, rate, format)."""
+    import av
+
     first = frames[0]
     out_fmt = "s16" if resampler == "ffmpeg_s16" else "flt"
     graph = av.filter.Graph()
@@ -96,6 +104,8 @@ def _swr(frames: list, dst_rate: int, resampler: str) -> np.ndarray:
 
 
 def _mono_frame(samples: np.ndarray, rate: int) -> av.AudioFrame:
+    import av
+
     frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples, dtype=np.float32).reshape(1, -1),
                                        format="flt", layout="mono")
     frame.sample_rate = int(rate)
@@ -157,6 +167,8 @@ def decode_audio(path: str | Path) -> tuple[np.ndarray, int]:
 
 def _frames_of(path: Path) -> tuple[list, int, int, str]:
     """The decoded audio frames of the first audio stream, its rate, channels and sample format."""
+    import av
+
     try:
         with av.open(str(path)) as container:
             if not container.streams.audio:

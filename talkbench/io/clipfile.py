@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
-
 from talkbench.clip import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, Clip
 from talkbench.errors import MediaError
 from talkbench.io.audio import DEFAULT_RESAMPLER, check_resampler, read_audio
 from talkbench.io.framerate import DEFAULT_FPS_POLICY, check_policy
 from talkbench.io.video import check_not_empty, read_frames
 
+# PyAV loads in the functions that decode or encode (~0.1 s): `import talkbench`, as every
+# command's start-up does, does not pay for it.
+
 AUDIO_SUFFIXES = (".wav", ".mp3", ".flac", ".m4a", ".aac", ".ogg")
 
 
 def probe(path: str | Path) -> dict:
     """Container facts without decoding: fps, frames, duration, audio rate/channels."""
+    import av
+
     path = Path(path)
     check_not_empty(path, "media")
     try:
@@ -62,6 +65,8 @@ def load_clip(
     ``clip.meta["io"]["read"]`` at once (a scored file is read the same way), and what was done
     is in ``clip.meta["io"]["video"]`` / ``["audio"]`` once the data is decoded.
     """
+    import av
+
     check_policy(fps_policy)
     check_resampler(resampler)
     path = Path(path)

@@ -9,14 +9,22 @@ through the graph.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import av
 import numpy as np
+
+if TYPE_CHECKING:
+    import av
+
+# PyAV loads in the functions that decode or encode (~0.1 s): `import talkbench`, as every
+# command's start-up does, does not pay for it.
 
 _W = 8  # index in little-endian bytes of the first row (8 bytes: any frame count)
 
 
 def _tag(i: int) -> av.VideoFrame:
+    import av
+
     row = np.frombuffer(int(i).to_bytes(_W, "little"), dtype=np.uint8)
     return av.VideoFrame.from_ndarray(np.tile(row, (2, 1)), format="gray")
 
@@ -33,6 +41,8 @@ def fps_filter_indices(pts: np.ndarray, durations: np.ndarray, time_base: Fracti
     when ffmpeg closes the filter's input, and the filter rounds that end to decide how often
     the last frame is shown.
     """
+    import av
+
     graph = av.filter.Graph()
     # as ffmpeg's buffer source: the stream's time base and its guessed frame rate
     rate = {"frame_rate": str(frame_rate)} if frame_rate else {}

@@ -12,12 +12,17 @@ import tempfile
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-import av
 import numpy as np
 
 from talkbench.errors import MediaError
+
+if TYPE_CHECKING:
+    import av
+
+# PyAV loads in the functions that decode or encode (~0.1 s): `import talkbench`, as every
+# command's start-up does, does not pay for it.
 
 
 def check_frames(path: Path, frames: np.ndarray) -> np.ndarray:
@@ -41,6 +46,8 @@ def _atomic_target(path: Path) -> str:
 def atomic_container(path: Path, fmt: str) -> Iterator[av.container.OutputContainer]:
     """A PyAV output container on a temp file beside ``path``, renamed onto ``path`` once closed
     without error: a reader never sees half a file; on any error the temp file is removed."""
+    import av
+
     tmp = _atomic_target(path)
     try:
         with av.open(tmp, mode="w", format=fmt) as out:
@@ -78,6 +85,8 @@ def add_mono_audio(out, codec: str, audio: np.ndarray | None, sample_rate: int):
 
 def encode_frames(out, stream, frames: np.ndarray, fps: float) -> None:
     """Encode RGB frames with explicit timestamps (frame i at i/fps, not the encoder's guess)."""
+    import av
+
     time_base = 1 / frame_rate(fps)
 
     def video_frames():
@@ -91,6 +100,7 @@ def encode_frames(out, stream, frames: np.ndarray, fps: float) -> None:
 
 def encode_audio(out, stream, audio: np.ndarray, sample_rate: int, *, chunk: int, sample_fmt: str) -> None:
     """Encode float32 mono samples in blocks of ``chunk`` (pts = first sample's index)."""
+    import av
 
     def audio_frames():
         for start in range(0, len(audio), chunk):

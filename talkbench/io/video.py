@@ -6,12 +6,14 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-import av
 import numpy as np
 
 from talkbench.errors import MediaError
 from talkbench.io.framerate import DEFAULT_FPS_POLICY, POLICY_REFERENCE, FrameTimes, check_policy, indices_for
 from talkbench.io.mux import add_mono_audio, add_video, atomic_container, check_frames, encode_audio, encode_frames
+
+# PyAV loads in the functions that decode or encode (~0.1 s): `import talkbench`, as every
+# command's start-up does, does not pay for it.
 
 
 def check_not_empty(path: Path, what: str = "video") -> None:
@@ -22,6 +24,8 @@ def check_not_empty(path: Path, what: str = "video") -> None:
 
 def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
     """Every decoded frame (RGB) and the timing facts ffmpeg's frame-rate rules work from."""
+    import av
+
     check_not_empty(path)
     try:
         with av.open(str(path)) as container:
