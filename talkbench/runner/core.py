@@ -68,7 +68,7 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     if workers > 1:  # after this process's models loaded: a bad weights file fails once, here
         from talkbench.threads import current_threads
 
-        pool = WorkerPool(run_dir, workers, dev, current_threads())
+        pool = WorkerPool(run_dir, workers, dev, current_threads(), worker_main)
     mine = shard.select(plan.clip_ids)
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
@@ -164,6 +164,16 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                    effective_options=effective, invocation={"generated_now": generated, "scored_now": scored, "workers": workers},
                    profile=prof.as_dict() if prof is not None else None)
     return run_dir
+
+
+def worker_main(run_dir: str, index: int, count: int, device: str, threads: int, report) -> None:
+    """Clip worker ``index`` of ``count`` (a spawned process): the plan from the run's run.json,
+    this worker's share of the clips, each finished clip reported to the parent."""
+    from talkbench.threads import apply_threads
+
+    apply_threads(threads)
+    plan = plan_from_config(Path(run_dir))
+    execute(plan, device=device, shard=Shard(index, count, WORKERS), progress=False, report=report)
 
 
 def _clean_clip(plan: RunPlan, clip_id: str) -> None:

@@ -60,25 +60,19 @@ def worker_device(device: str, index: int) -> str:
     return f"cuda:{index % count}" if count > 1 else device
 
 
-def _child(run_dir: str, index: int, count: int, device: str, threads: int, reports) -> None:
-    from talkbench.distributed import Shard
-    from talkbench.runner.core import execute
-    from talkbench.runner.plan import plan_from_config
-    from talkbench.threads import apply_threads
-
-    apply_threads(threads)
-    plan = plan_from_config(Path(run_dir))
-    execute(plan, device=device, shard=Shard(index, count, SOURCE), progress=False, report=reports.put)
-
-
 class WorkerPool:
-    """Workers 1..N-1 of a run (the caller is worker 0); ``poll`` relays their finished clips."""
+    """Workers 1..N-1 of a run (the caller is worker 0); ``poll`` relays their finished clips.
 
-    def __init__(self, run_dir: Path, count: int, device: str, threads: int) -> None:
+    ``entry(run_dir, index, count, device, threads, report)`` is what a worker runs: a
+    module-level function (spawned processes import it by name), the runner's ``worker_main``.
+    """
+
+    def __init__(self, run_dir: Path, count: int, device: str, threads: int, entry: Callable) -> None:
         ctx = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
         self.reports = ctx.Queue()
-        self.procs = [ctx.Process(target=_child, name=f"talkbench-worker-{i}",
-                                  args=(str(run_dir), i, count, worker_device(device, i), threads, self.reports))
+        self.procs = [ctx.Process(target=entry, name=f"talkbench-worker-{i}",
+                                  args=(str(run_dir), i, count, worker_device(device, i), threads,
+                                        self.reports.put))
                       for i in range(1, count)]
         for p in self.procs:
             p.start()
