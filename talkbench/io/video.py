@@ -27,6 +27,8 @@ def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
     import av
 
     check_not_empty(path)
+    frames: list[np.ndarray] = []
+    declared = 0
     try:
         with av.open(str(path)) as container:
             if not container.streams.video:
@@ -34,7 +36,8 @@ def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             rate = float(stream.average_rate or stream.guessed_rate or 25)
-            frames, pts, durations = [], [], []
+            declared = int(stream.frames or 0)
+            pts, durations = [], []
             for frame in container.decode(stream):
                 frames.append(frame.to_ndarray(format="rgb24"))
                 pts.append(frame.pts)
@@ -46,10 +49,13 @@ def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
                 has_audio=bool(container.streams.audio),
             )
     except av.error.FFmpegError as exc:
+        if frames and declared > len(frames):  # cut mid-packet: say how much of it was there
+            raise MediaError(
+                f"{path}: decoded only {len(frames)} of the {declared} frames its header declares before "
+                f"a decoding error ({exc}); the file is truncated: download or re-encode it again") from None
         raise MediaError(f"{path}: cannot decode video ({exc}); the file is unreadable or truncated") from None
     if not frames:
         raise MediaError(f"{path}: no video frames could be decoded (empty or truncated file)")
-    declared = int(stream.frames or 0)
     # a file cut short after its index (mp4 "faststart") decodes without error but with fewer
     # frames than the index declares; a few frames of slack for containers that round
     if declared and len(frames) < declared - max(2, declared // 50):
