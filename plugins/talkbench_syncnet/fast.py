@@ -171,10 +171,22 @@ class FastLipTower(nn.Module):
         view = frames.as_strided((n, h, w, c, FRAMES_PER_WINDOW), (st[0], st[1], st[2], st[3], st[0]))
         return view.reshape(n, h, w, c * FRAMES_PER_WINDOW).permute(0, 3, 1, 2)
 
+    #: windows per convolution call. Small batches keep the first conv's output (~4.5 MB a
+    #: window at 224²) in the last-level cache: 5 windows a call measured ~15% faster than 20 on
+    #: this project's AVX2 machine, with the same features (bit-identical on the 224² net here;
+    #: oneDNN may pick another kernel for another batch size, so float rounding in general) and
+    #: a quarter of the transient memory.
+    micro_batch = 5
+
     def embed_frames(self, frames: torch.Tensor) -> torch.Tensor:
         """(T, H, W, 3) float frames → (T−4, C) conv features of every window."""
-        y = self.rest(self.first(self.windows(frames)))
-        return y.reshape(y.shape[0], -1)
+        frames = frames.contiguous()
+        n, k = frames.shape[0] - FRAMES_PER_WINDOW + 1, self.micro_batch
+        outs = []
+        for s in range(0, n, k):
+            y = self.rest(self.first(self.windows(frames[s: min(n, s + k) + FRAMES_PER_WINDOW - 1])))
+            outs.append(y.reshape(y.shape[0], -1))
+        return outs[0] if len(outs) == 1 else torch.cat(outs, 0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         with _autocast(self.precision, x.device.type):

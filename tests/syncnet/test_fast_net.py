@@ -103,3 +103,18 @@ def test_fast_mode_refused_where_slower(monkeypatch):
     fast.check_precision("fp32", "cpu")
     monkeypatch.setattr(fast, "_native_cpu", lambda precision: True)
     fast.check_precision("fp16", "cpu")  # a CPU with native fp16 (AMX-FP16): allowed
+
+
+@pytest.mark.parametrize("micro", [1, 3, 1000])
+def test_micro_batches_give_bit_identical_features(tiny_weights, micro):
+    """The lip tower convolves a few windows per call (cache-sized): any split gives the same
+    features up to float rounding (oneDNN may pick another kernel for another batch size; on
+    the full 224² net the bits were equal)."""
+    fast = FastSyncNet(load_syncnet(tiny_weights))
+    x = torch.from_numpy(_frames(17, 64, seed=5)).float()  # 13 windows: chunks of 5, 5, 3 by default
+    with torch.no_grad():
+        default = fast.netcnnlip.embed_frames(x)
+        fast.netcnnlip.micro_batch = micro
+        other = fast.netcnnlip.embed_frames(x)
+    assert default.shape == other.shape == (13, default.shape[1])
+    torch.testing.assert_close(other, default, rtol=0, atol=1e-5 * float(default.abs().max()))
