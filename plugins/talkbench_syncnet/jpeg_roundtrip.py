@@ -50,9 +50,13 @@ def _frame_from_planes(planes: list[np.ndarray]) -> av.VideoFrame:
 
 
 class MjpegRoundTrip:
-    """Feed yuvj420p planes frame by frame; get back what cv2.imread reads from each jpg."""
+    """Feed yuvj420p planes frame by frame; get back what cv2.imread reads from each jpg.
 
-    def __init__(self, width: int, height: int, fps: float = 25.0, sar: Fraction | None = Fraction(1, 1)):
+    ``post``: applied to each decoded frame as it comes (e.g. the reference's per-frame resize
+    to 224²), so a clip's full-size jpg frames are never all held at once."""
+
+    def __init__(self, width: int, height: int, fps: float = 25.0, sar: Fraction | None = Fraction(1, 1),
+                 post=None):
         enc = av.CodecContext.create("mjpeg", "w")
         enc.width, enc.height = width, height
         enc.pix_fmt = "yuvj420p"
@@ -61,7 +65,7 @@ class MjpegRoundTrip:
         enc.thread_count = 1    # `-threads 1`: no slice threads, so no restart markers
         if sar is not None:
             enc.sample_aspect_ratio = sar
-        self.enc, self.pts = enc, 0
+        self.enc, self.pts, self.post = enc, 0, post
         self.jpgs: list[bytes] = []
 
     def _decode(self, packets) -> list[np.ndarray]:
@@ -72,7 +76,7 @@ class MjpegRoundTrip:
             img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
             if img is None:
                 raise MediaError("mjpeg round trip: libjpeg-turbo could not decode an encoded frame")
-            out.append(img)
+            out.append(img if self.post is None else self.post(img))
         return out
 
     def push(self, planes: list[np.ndarray]) -> list[np.ndarray]:
@@ -106,7 +110,8 @@ def rgb_to_yuvj420(rgb: np.ndarray) -> list[np.ndarray]:
     return [to8(y), to8(sub(cb)), to8(sub(cr))]
 
 
-def roundtrip_file(path: str | Path, expect_rgb: np.ndarray | None = None) -> tuple[np.ndarray, list[bytes]] | None:
+def roundtrip_file(path: str | Path, expect_rgb: np.ndarray | None = None,
+                   post=None) -> tuple[np.ndarray, list[bytes]] | None:
     """BGR frames of ``path`` after the reference's jpg dump, or None if ``expect_rgb`` differs.
 
     ``expect_rgb`` (the clip's frames) guards against scoring a file whose frames the clip no
@@ -135,7 +140,7 @@ def roundtrip_file(path: str | Path, expect_rgb: np.ndarray | None = None) -> tu
                 planes = limited_to_full(planes)
             if rt is None:
                 sar = stream.codec_context.sample_aspect_ratio
-                rt = MjpegRoundTrip(frame.width, frame.height, fps, sar=Fraction(sar) if sar else None)
+                rt = MjpegRoundTrip(frame.width, frame.height, fps, sar=Fraction(sar) if sar else None, post=post)
             frames.extend(rt.push(planes))
         if rt is None or (expect_rgb is not None and i + 1 != len(expect_rgb)):
             return None
@@ -143,12 +148,14 @@ def roundtrip_file(path: str | Path, expect_rgb: np.ndarray | None = None) -> tu
     return np.stack(frames), rt.jpgs
 
 
-def roundtrip_rgb(frames_rgb: np.ndarray, fps: float = 25.0) -> np.ndarray:
-    """BGR frames after an mjpeg round trip of in-memory RGB frames (no decoder planes)."""
+def roundtrip_rgb(frames_rgb: np.ndarray, fps: float = 25.0, post=None) -> np.ndarray:
+    """BGR frames after an mjpeg round trip of in-memory RGB frames (no decoder planes);
+    ``post`` as for :class:`MjpegRoundTrip`, applied after the odd-size padding is cut off."""
     t, h, w = frames_rgb.shape[:3]
-    rt = MjpegRoundTrip(w + w % 2, h + h % 2, fps)
+    crop = (lambda img: img[:h, :w]) if post is None else (lambda img: post(img[:h, :w]))
+    rt = MjpegRoundTrip(w + w % 2, h + h % 2, fps, post=crop)
     out: list[np.ndarray] = []
     for img in frames_rgb:
         out.extend(rt.push(rgb_to_yuvj420(img)))
     out.extend(rt.flush())
-    return np.stack(out)[:, :h, :w]
+    return np.stack(out)

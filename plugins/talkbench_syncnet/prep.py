@@ -38,21 +38,31 @@ def clip_audio(generated: Clip, reference: Clip | None) -> tuple[np.ndarray, str
                       "mux the speech into the video or put a .wav of it next to the clip")
 
 
+def _resizer(size: int):
+    """The reference's per-frame resize: cv2.resize, INTER_LINEAR, no antialiasing."""
+    def resize(frame: np.ndarray) -> np.ndarray:
+        return frame if frame.shape[:2] == (size, size) else cv2.resize(frame, (size, size))
+    return resize
+
+
 def _resize_all(frames_bgr: np.ndarray, size: int) -> np.ndarray:
     if frames_bgr.shape[1:3] == (size, size):
         return np.ascontiguousarray(frames_bgr)
-    # cv2.resize default INTER_LINEAR, no antialiasing: what the reference calls
-    return np.stack([cv2.resize(f, (size, size)) for f in frames_bgr])
+    resize = _resizer(size)
+    return np.stack([resize(f) for f in frames_bgr])
 
 
-def jpeg_frames(clip: Clip, frames_rgb: np.ndarray, from_file: bool = True) -> tuple[np.ndarray, str]:
-    """BGR frames after the reference's jpg dump and what they were made from (file|rgb)."""
+def jpeg_frames(clip: Clip, frames_rgb: np.ndarray, from_file: bool = True,
+                size: int | None = None) -> tuple[np.ndarray, str]:
+    """BGR frames after the reference's jpg dump (each resized to ``size``² as it is read back,
+    as the reference reads and resizes each jpg) and what they were made from (file|rgb)."""
     path = clip.path
+    post = _resizer(size) if size else None
     if from_file and path is not None and Path(path).suffix.lower() in VIDEO_SUFFIXES and Path(path).is_file():
-        res = roundtrip_file(path, expect_rgb=frames_rgb)
+        res = roundtrip_file(path, expect_rgb=frames_rgb, post=post)
         if res is not None:
             return res[0], "file"
-    return roundtrip_rgb(frames_rgb, clip.fps), "rgb"
+    return roundtrip_rgb(frames_rgb, clip.fps, post=post), "rgb"
 
 
 def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool) -> tuple[np.ndarray, dict[str, Any]]:
@@ -69,7 +79,7 @@ def prepare_frames(clip: Clip, *, protocol: str, size: int, jpeg_roundtrip: bool
     if protocol != "lrs":
         raise ValueError(f"prepare_frames: protocol {protocol!r} is not frame-based; only lrs is")
     if jpeg_roundtrip:
-        bgr, info["jpeg_source"] = jpeg_frames(clip, frames)
+        bgr, info["jpeg_source"] = jpeg_frames(clip, frames, size=size)
     else:
         bgr = frames[..., ::-1]
     return _resize_all(bgr, size), info

@@ -22,12 +22,37 @@ def check_not_empty(path: Path, what: str = "video") -> None:
         raise MediaError(f"{path}: {what} file is empty (0 bytes); copy or download it again")
 
 
-def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
-    """Every decoded frame (RGB) and the timing facts ffmpeg's frame-rate rules work from."""
+class _FrameBuffer:
+    """Decoded frames written straight into one T×H×W×3 array, sized by the count the header
+    declares (grown by half when it is short or unknown): a list of frames stacked afterwards
+    holds every frame twice at the peak (~2×157 MB for 8 s of 512² video)."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected, self.buf, self.n = max(int(expected), 0) + 2, None, 0
+
+    def append(self, img: np.ndarray) -> None:
+        if self.buf is None:
+            self.buf = np.empty((self.expected, *img.shape), img.dtype)
+        elif self.n == len(self.buf):
+            grown = np.empty((len(self.buf) + len(self.buf) // 2 + 16, *self.buf.shape[1:]), self.buf.dtype)
+            grown[: self.n] = self.buf
+            self.buf = grown
+        self.buf[self.n] = img  # a frame of another size fails here (ValueError), as stacking would
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def array(self) -> np.ndarray:
+        return self.buf[: self.n]
+
+
+def _decode(path: Path) -> tuple[np.ndarray, FrameTimes, float]:
+    """Every decoded frame (RGB, T×H×W×3) and the timing facts ffmpeg's frame-rate rules work from."""
     import av
 
     check_not_empty(path)
-    frames: list[np.ndarray] = []
+    frames = _FrameBuffer(0)
     declared = 0
     try:
         with av.open(str(path)) as container:
@@ -37,6 +62,7 @@ def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
             stream.thread_type = "AUTO"
             rate = float(stream.average_rate or stream.guessed_rate or 25)
             declared = int(stream.frames or 0)
+            frames = _FrameBuffer(declared)
             pts, durations = [], []
             for frame in container.decode(stream):
                 frames.append(frame.to_ndarray(format="rgb24"))
@@ -54,7 +80,7 @@ def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
                 f"{path}: decoded only {len(frames)} of the {declared} frames its header declares before "
                 f"a decoding error ({exc}); the file is truncated: download or re-encode it again") from None
         raise MediaError(f"{path}: cannot decode video ({exc}); the file is unreadable or truncated") from None
-    if not frames:
+    if not len(frames):
         raise MediaError(f"{path}: no video frames could be decoded (empty or truncated file)")
     # a file cut short after its index (mp4 "faststart") decodes without error but with fewer
     # frames than the index declares; a few frames of slack for containers that round
@@ -63,7 +89,7 @@ def _decode(path: Path) -> tuple[list[np.ndarray], FrameTimes, float]:
             f"{path}: decoded only {len(frames)} of the {declared} frames its header declares; "
             "the file is truncated: download or re-encode it again"
         )
-    return frames, times, rate
+    return frames.array(), times, rate
 
 
 def _fill_pts(pts: list, time_base: Fraction | None, rate: float) -> np.ndarray:
@@ -100,12 +126,13 @@ def read_frames(path: str | Path, fps: float | None = 25.0,
             # the reference LRS path does this too; said per clip, since audio and video then
             # run at different speeds
             info["retimed"] = f"{len(frames)} frames at {src_fps:.3f} fps taken as {fps:g} fps"
-        return np.stack(frames), info | {"resampled": False}
+        return frames, info | {"resampled": False}
     idx = indices_for(policy, times, fps)
     if len(idx) == 0:
         raise MediaError(f"{path}: no frames left after the {policy} conversion to {fps} fps")
     same = len(idx) == len(frames) and bool(np.all(idx == np.arange(len(frames))))
-    return np.stack([frames[i] for i in idx]), info | {"resampled": not same}
+    # the decoded array itself when every frame is kept in order (no second copy)
+    return (frames if same else frames[np.asarray(idx)]), info | {"resampled": not same}
 
 
 def write_video(
