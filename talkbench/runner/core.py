@@ -70,7 +70,9 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
 
         pool = WorkerPool(run_dir, workers, dev, current_threads(), worker_main)
     mine = shard.select(plan.clip_ids)
-    what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
+    what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (
+        f" [{workers} workers]" if pool is not None
+        else f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
     generated = scored = 0
     # a generator that batches (e.g. SyncDiff: many clips per UNet call) gets its clips in groups
     batch = plan.generator.batch_clips() if plan.generator is not None and plan.videos is None else 1
@@ -92,8 +94,6 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     def one(clip_id: str, ready=None) -> None:
         count(process_clip(plan, clip_id, active, plan.seed, ready))
 
-    if pool is not None:
-        what = f"{plan.model} on {plan.dataset_name}/{plan.split} [{workers} workers]"
     total = len(plan.clip_ids) if pool is not None else len(mine)
     with ExitStack() as stack:
         if pool is not None:
