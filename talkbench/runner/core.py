@@ -23,16 +23,18 @@ from talkbench.runner.metricset import MetricState, load_metrics
 from talkbench.runner import profile as run_profile
 from talkbench.runner.plan import RUN_CONFIG, RunPlan, make_plan, plan_from_config, record_plan
 from talkbench.runner.recordbuild import finish_run
-from talkbench.runner.workers import SOURCE as WORKERS, WorkerPool, check_workers
+from talkbench.runner.workers import SOURCE as WORKERS, ClipQueue, WorkerPool, by_cost, check_workers
 
 
 def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, progress: bool = True,
-            workers: int | str = 1, report: Callable[[str], None] | None = None) -> Path:
+            workers: int | str = 1, report: Callable[[str], None] | None = None,
+            tasks: ClipQueue | None = None) -> Path:
     """Run ``plan`` for this process's shard; the main shard merges the record when all are done.
 
     ``workers`` > 1: this process is worker 0 of that many clip-level processes on this machine
     (talkbench.runner.workers); ``report``: called with each finished clip id (a worker's link
-    to the parent's progress bar)."""
+    to the parent's progress bar); ``tasks``: a worker's end of the clip queue (its clips are
+    the ones it takes, not a fixed share)."""
     t0 = time.time()
     shard = shard or distributed.SINGLE
     # no more workers than clips: an idle worker would only load models
@@ -68,8 +70,10 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     if workers > 1:  # after this process's models loaded: a bad weights file fails once, here
         from talkbench.threads import current_threads
 
-        pool = WorkerPool(run_dir, workers, dev, current_threads(), worker_main)
-    mine = shard.select(plan.clip_ids)
+        pool = WorkerPool(run_dir, workers, dev, current_threads(), worker_main,
+                          by_cost(plan.clip_ids, lambda cid: Path(plan.videos[cid]) if plan.videos and cid in plan.videos else None))
+        tasks = pool.tasks
+    mine = shard.select(plan.clip_ids) if tasks is None else []  # a worker: filled as it takes clips
     what = f"{plan.model} on {plan.dataset_name}/{plan.split}" + (
         f" [{workers} workers]" if pool is not None
         else f" [shard {shard.index}/{shard.count}]" if shard.is_sharded else "")
@@ -99,8 +103,7 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
         if pool is not None:
             stack.callback(pool.terminate)  # an error or ^C here stops the workers too
         bar = stack.enter_context(progress_bar(total, what, enabled=progress))
-        for start in range(0, len(mine), group):
-            chunk = mine[start: start + group]
+        for chunk in _chunks(mine, group, tasks):
             held = {}
             for clip_id in chunk:
                 lock = clip_lock(run_dir, clip_id)
@@ -166,14 +169,28 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
     return run_dir
 
 
-def worker_main(run_dir: str, index: int, count: int, device: str, threads: int, report) -> None:
+def _chunks(mine: list[str], group: int, tasks: ClipQueue | None):
+    """This process's clips in groups of ``group``: its fixed share, or (a worker) the next
+    clips from the shared queue until it is empty, each appended to ``mine`` as taken."""
+    if tasks is None:
+        for start in range(0, len(mine), group):
+            yield mine[start: start + group]
+        return
+    while ids := tasks.take(group):
+        mine.extend(ids)
+        yield ids
+
+
+def worker_main(run_dir: str, index: int, count: int, device: str, threads: int, report,
+                tasks: ClipQueue) -> None:
     """Clip worker ``index`` of ``count`` (a spawned process): the plan from the run's run.json,
-    this worker's share of the clips, each finished clip reported to the parent."""
+    clips from the shared queue until it is empty, each finished clip reported to the parent."""
     from talkbench.threads import apply_threads
 
     apply_threads(threads)
     plan = plan_from_config(Path(run_dir))
-    execute(plan, device=device, shard=Shard(index, count, WORKERS), progress=False, report=report)
+    execute(plan, device=device, shard=Shard(index, count, WORKERS), progress=False, report=report,
+            tasks=tasks)
 
 
 def _clean_clip(plan: RunPlan, clip_id: str) -> None:

@@ -37,9 +37,11 @@ def test_two_workers_give_the_single_process_record(tmp_path):
     assert _scores(two) == _scores(one) and len(_scores(two)) == 4
     assert b["invocation"] == {"generated_now": 4, "scored_now": 4, "workers": 2}
     assert b["shard"]["source"] == "workers" and b["shard"]["merged_from"] == ["0-of-2", "1-of-2"]
-    # worker 1 took clips 1 and 3 of the sorted list (the shard rule)
-    marker = json.loads((two / "shards" / "1-of-2.json").read_text())
-    assert marker["clips"] == sorted(_scores(two))[1::2] and marker["scored"] == 2
+    # the workers took the clips from one queue: each clip exactly once, counts add up
+    markers = [json.loads((two / "shards" / f"{i}-of-2.json").read_text()) for i in range(2)]
+    taken = [c for m in markers for c in m["clips"]]
+    assert sorted(taken) == sorted(_scores(two)) and len(set(taken)) == 4
+    assert sum(m["scored"] for m in markers) == 4 and all(m["scored"] == len(m["clips"]) for m in markers)
     # a re-run with workers finds everything done
     again = run_benchmark("static", "demo", out=tmp_path / "two", workers=2, **kw)
     assert _record(again)["invocation"] == {"generated_now": 0, "scored_now": 0, "workers": 2}
@@ -62,11 +64,30 @@ def test_a_failed_worker_is_an_error_and_its_clips_resume(fake_plugins, tmp_path
     with pytest.raises(TalkbenchError, match=r"clip workers failed: talkbench-worker-1 \(exit 1\).*re-run"):
         run_benchmark("copygen", "fakeds", workers=2, **kw)
     run_dir = next((tmp_path / "runs").iterdir())
-    assert not (run_dir / "record.json").exists()  # no record that hides the missing clips
-    done = set(_scores(run_dir))
-    assert len(done) == 2  # worker 0's clips are kept
+    assert not (run_dir / "record.json").exists()  # no record: the run ended in an error
+    # the dead worker took nothing, so worker 0 took the whole queue; its clips are kept
+    assert len(_scores(run_dir)) == 4
     rec = _record(run_benchmark("copygen", "fakeds", **kw))
-    assert rec["invocation"]["scored_now"] == 2 and rec["metrics"]["mae"]["n_clips"] == 4
+    assert rec["invocation"]["scored_now"] == 0 and rec["metrics"]["mae"]["n_clips"] == 4
+
+
+def test_the_queue_gives_the_largest_files_first_and_each_clip_once(tmp_path):
+    import multiprocessing as mp
+
+    from talkbench.runner.workers import ClipQueue, by_cost
+
+    sizes = {"a": 10, "b": 300, "c": 20, "d": 300}
+    for cid, n in sizes.items():
+        (tmp_path / f"{cid}.mp4").write_bytes(b"x" * n)
+    order = by_cost(["a", "b", "c", "d", "e"], lambda c: tmp_path / f"{c}.mp4" if c != "e" else None)
+    assert order == ["b", "d", "c", "a", "e"]  # ties keep dataset order; no file counts as 0
+    q = mp.get_context("spawn").Queue()
+    for cid in order + [None, None]:
+        q.put(cid)
+    one, two = ClipQueue(q), ClipQueue(q)
+    assert one.take(2) == ["b", "d"] and two.take(1) == ["c"]
+    assert one.take(5) == ["a", "e"] and one.take(1) == [] and one.done
+    assert two.take(3) == [] and two.done  # the second end mark
 
 
 def test_auto_is_one_worker_per_core_over_threads(monkeypatch):
