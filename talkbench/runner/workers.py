@@ -3,9 +3,10 @@
 Why processes and not threads: the networks talkbench runs per clip (SyncNet, AV-HuBERT, the
 tiny generators) spend their time in convolutions whose intra-op threads fight for cores (see
 talkbench.threads); N one-thread processes each scoring their own clips keep every core busy
-with no such contention. The clips wait in one queue, largest file first, and whichever worker
-is free takes the next (a fixed ``k % N`` split left one worker idle while the other still had
-a long clip: 56% vs 44% of the frames on the benchmark's 7 clips). Each worker writes its
+with no such contention. The clips wait in one queue, the most expensive first (frames and
+pixels from the file's header), and whichever worker is free takes the next (a fixed ``k % N``
+split left one worker idle while the other still had a long clip: 56% vs 44% of the frames on
+the LSE benchmark's 7 clips). Each worker writes its
 per-clip score files and a marker ``shards/i-of-N.json`` (the clips it took) into the run
 directory, and exits; the parent is worker 0 and, once every worker is done, writes the one
 record from the score files, as a sharded merge does. Which worker scored a clip does not
@@ -63,17 +64,41 @@ def worker_device(device: str, index: int) -> str:
     return f"cuda:{index % count}" if count > 1 else device
 
 
-def by_cost(clip_ids: Sequence[str], path_of: Callable[[str], Path | None]) -> list[str]:
-    """Largest input file first (a clip's cost grows with its frames and pixels; the size of
-    its file is a free estimate), dataset order among equals or where there is no file: the
-    longest clips start first, so no worker is left with one at the end."""
-    def size(cid: str) -> int:
-        path = path_of(cid)
+#: above this many clips the queue orders by file size alone (a header read is ~7 ms a file)
+PROBE_LIMIT = 2000
+
+
+def clip_cost(path: Path | None, probe_header: bool = True) -> float:
+    """A clip's relative cost before it is decoded: frames × (1 + pixels / 10⁶) from the file's
+    header (the networks' cost grows with the frames, decoding and the jpg round trip with the
+    pixels too); the file's size where the header cannot be read (or ``probe_header`` is off);
+    0 without a file."""
+    if path is None:
+        return 0.0
+    try:
+        size = float(path.stat().st_size)
+    except OSError:
+        return 0.0
+    if probe_header:
+        from talkbench.errors import MediaError
+        from talkbench.io.clipfile import probe
+
         try:
-            return path.stat().st_size if path is not None else 0
-        except OSError:
-            return 0
-    return sorted(clip_ids, key=lambda cid: -size(cid))
+            info = probe(path)
+        except MediaError:
+            return size
+        frames = info.get("frames") or (info.get("duration") or 0) * (info.get("fps") or 0)
+        if frames:
+            return float(frames) * (1.0 + (info.get("width") or 0) * (info.get("height") or 0) / 1e6)
+    return size
+
+
+def by_cost(clip_ids: Sequence[str], path_of: Callable[[str], Path | None]) -> list[str]:
+    """Most expensive clip first (``clip_cost``), dataset order among equals or where there is
+    no file: the longest clips start first, so no worker is left with one at the end."""
+    header = len(clip_ids) <= PROBE_LIMIT
+    cost = {cid: clip_cost(path_of(cid), header) for cid in clip_ids}
+    return sorted(clip_ids, key=lambda cid: -cost[cid])
 
 
 class ClipQueue:

@@ -71,31 +71,30 @@ def test_a_failed_worker_is_an_error_and_its_clips_resume(fake_plugins, tmp_path
     assert rec["invocation"]["scored_now"] == 0 and rec["metrics"]["mae"]["n_clips"] == 4
 
 
-def test_the_queue_gives_the_largest_files_first_and_each_clip_once(tmp_path):
+def test_the_queue_gives_the_costliest_clips_first_and_each_clip_once(tmp_path):
     import multiprocessing as mp
 
-    from talkbench.runner.workers import ClipQueue, by_cost
+    from talkbench.io.video import write_video
+    from talkbench.runner.workers import ClipQueue, by_cost, clip_cost
 
-    sizes = {"a": 10, "b": 300, "c": 20, "d": 300}
-    for cid, n in sizes.items():
-        (tmp_path / f"{cid}.mp4").write_bytes(b"x" * n)
-    order = by_cost(["a", "b", "c", "d", "e"], lambda c: tmp_path / f"{c}.mp4" if c != "e" else None)
-    assert order == ["b", "d", "c", "a", "e"]  # ties keep dataset order; no file counts as 0
+    import numpy as np
+
+    write_video(tmp_path / "long.mp4", np.zeros((20, 32, 32, 3), np.uint8), fps=25)
+    write_video(tmp_path / "big.mp4", np.zeros((10, 96, 96, 3), np.uint8), fps=25)
+    write_video(tmp_path / "short.mp4", np.zeros((5, 32, 32, 3), np.uint8), fps=25)
+    (tmp_path / "junk.mp4").write_bytes(b"x" * 15)  # no header: its size
+    assert clip_cost(tmp_path / "long.mp4") == pytest.approx(20 * (1 + 32 * 32 / 1e6))
+    assert clip_cost(tmp_path / "junk.mp4") == 15.0 and clip_cost(None) == 0.0
+    path = {c: tmp_path / f"{c}.mp4" for c in ("long", "big", "short", "junk")}
+    order = by_cost(["short", "big", "none", "junk", "long"], path.get)
+    assert order == ["long", "junk", "big", "short", "none"]
+    sizes = {c: path[c].stat().st_size for c in ("long", "big", "short")}
+    assert by_cost(["short", "big", "long"], path.get) == ["long", "big", "short"]
+    assert clip_cost(path["big"], probe_header=False) == sizes["big"]
     q = mp.get_context("spawn").Queue()
     for cid in order + [None, None]:
         q.put(cid)
     one, two = ClipQueue(q), ClipQueue(q)
-    assert one.take(2) == ["b", "d"] and two.take(1) == ["c"]
-    assert one.take(5) == ["a", "e"] and one.take(1) == [] and one.done
+    assert one.take(2) == ["long", "junk"] and two.take(1) == ["big"]
+    assert one.take(5) == ["short", "none"] and one.take(1) == [] and one.done
     assert two.take(3) == [] and two.done  # the second end mark
-
-
-def test_auto_is_one_worker_per_core_over_threads(monkeypatch):
-    from talkbench import threads
-    from talkbench.runner import workers
-
-    monkeypatch.setattr(workers.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5}, raising=False)
-    monkeypatch.setattr(threads, "_choice", {"intra_op": 2, "source": "option"})
-    assert check_workers("auto", None) == 3
-    monkeypatch.setattr(threads, "_choice", {"intra_op": "torch-default", "source": "option"})
-    assert check_workers("auto", None) == 1  # torch's own threads already use every core
