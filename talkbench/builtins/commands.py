@@ -9,7 +9,7 @@ import click
 
 from talkbench.cli.common import (
     dataset_options, options_dict, parse_metric_options, parse_weights, resolve_protocol, scoring_options,
-    split_list,
+    split_list, workers_option,
 )
 from talkbench.errors import OptionError, TalkbenchError
 
@@ -89,6 +89,7 @@ def parse_grid(items) -> list[dict[str, str]]:
 Examples:
   talkbench sweep --model syncdiff --dataset demo --grid reference=rnd,prv,prv-,rnd+prv- --metrics psnr,ssim
   talkbench sweep --model syncdiff --dataset lrs2 --grid num_prev=1,5,10 --checkpoint ckpt/
+  talkbench sweep --model syncdiff --dataset demo --grid steps=10,20 --workers 2   # one process per core
   talkbench table --layout ablation --by reference     # then print the ablation table
 """)
 @click.option("--model", required=True, help="generator name")
@@ -98,8 +99,9 @@ Examples:
 @click.option("--checkpoint", default=None, type=click.Path())
 @click.option("--seed", default=0, show_default=True, type=int)
 @scoring_options
+@workers_option
 def sweep(model, dataset, split, limit, dataset_option, data_root, grid, option, checkpoint, seed, metrics,
-          metric_option, protocol, weights, device, out, label, quiet):
+          metric_option, protocol, weights, device, out, label, quiet, workers):
     """Run MODEL once per combination of --grid values (each run resumes if already done).
 
     Then prints the ablation table of these runs (one option: by that option).
@@ -119,7 +121,8 @@ def sweep(model, dataset, split, limit, dataset_option, data_root, grid, option,
                 model, dataset, split=split, limit=limit, metrics=split_list(metrics), options=base | combo,
                 metric_options=parse_metric_options(metric_option), checkpoint=checkpoint,
                 weights=parse_weights(weights), device=device, seed=seed, out=out, data_root=data_root,
-                label=label, progress=not quiet, dataset_options=options_dict(dataset_option), protocol=preset)
+                label=label, progress=not quiet, dataset_options=options_dict(dataset_option), protocol=preset,
+                workers=workers)
             done.append(Path(run_dir).name)
         except TalkbenchError as exc:  # one bad combination does not lose the others
             click.secho(f"sweep {desc}: failed: {exc}", fg="red", err=True)

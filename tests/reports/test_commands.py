@@ -121,3 +121,20 @@ def test_sweep_then_ablation_table_then_report(invoke, tmp_path, monkeypatch, sh
     fig = tmp_path / "fig.png"
     res = invoke("figure", "--results", str(out), "--clips", "spk00_000", "--frames", "1,5", "--out", str(fig))
     assert res.exit_code == 0 and fig.is_file() and "wrote" in res.output
+
+
+def test_sweep_passes_workers_to_every_run(invoke, tmp_path, monkeypatch):
+    import talkbench.runner as runner
+
+    calls = []
+
+    def fake_run(model, dataset, **kw):
+        calls.append(kw["workers"])
+        raise talkbench.TalkbenchError(f"stop after recording {kw['options']}")
+
+    monkeypatch.setattr(runner, "run_benchmark", fake_run)
+    res = invoke("sweep", "--model", "static", "--dataset", "demo", "--grid", "a=1,2", "--workers", "2",
+                 "--out", str(tmp_path), "-q")
+    assert calls == ["2", "2"]
+    assert res.exit_code == 2 and "2 of 2 sweep runs failed" in res.output
+    assert "--workers" in invoke("sweep", "--help").output
