@@ -39,7 +39,7 @@ from talkbench.interfaces import (
     Metric,
     Trainer,
 )
-from talkbench.io import load_clip, probe, read_audio, read_frames, resample_audio, write_video
+from talkbench.io import Yuv420, load_clip, probe, read_audio, read_frames, resample_audio, write_video
 from talkbench.options import Option, parse_option_strings
 from talkbench.progress import announce, progress_bar
 from talkbench.plugins import get_dataset, get_generator, get_metric, get_trainer
@@ -71,7 +71,7 @@ __all__ = [
     "Dataset", "Generator", "Metric", "Trainer",
     "get_dataset", "get_generator", "get_metric", "get_trainer",
     # media I/O
-    "load_clip", "probe", "read_audio", "read_frames", "resample_audio", "write_video",
+    "load_clip", "probe", "read_audio", "read_frames", "resample_audio", "write_video", "Yuv420",
     # options, progress, torchvision, weights
     "Option", "parse_option_strings", "announce", "progress_bar", "import_torchvision",
     "WeightSpec", "invalid_checkpoint", "load_torch_checkpoint", "resolve_weight", "torch_load_errors",

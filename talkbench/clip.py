@@ -34,6 +34,10 @@ class Clip:
     speaker: str | None = None
     path: Path | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the decoder's 4:2:0 planes of ``frames`` (talkbench.io.Yuv420) when the runner decoded
+    #: the file with them kept for a metric that asked (Metric.uses_yuv420), else None; check
+    #: ``yuv420.belongs_to(clip.frames)`` before use. A metric done with them may set None.
+    yuv420: Any = field(default=None, repr=False, compare=False)
     _content_memo: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -102,12 +106,14 @@ class Clip:
         """A copy with some fields changed (``frames=`` and ``audio=`` accepted as shorthands)."""
         if "frames" in changes:
             changes["frames_source"] = changes.pop("frames")
+        if "frames_source" in changes:
+            changes.setdefault("yuv420", None)  # planes of the old frames are not the new ones' planes
         if "audio" in changes:
             changes["audio_source"] = changes.pop("audio")
         data = dict(
             id=self.id, frames_source=self.frames_source, audio_source=self.audio_source,
             fps=self.fps, sample_rate=self.sample_rate, transcript=self.transcript,
-            speaker=self.speaker, path=self.path, meta=dict(self.meta),
+            speaker=self.speaker, path=self.path, meta=dict(self.meta), yuv420=self.yuv420,
         )
         data.update(changes)
         return Clip(**data)

@@ -107,6 +107,12 @@ class Metric(_Configurable, ABC):
     def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
         """Per-clip result: ``{"value": float, "n": frames or words, ...extras}`` (JSON-able)."""
 
+    def uses_yuv420(self) -> bool:
+        """True when ``compute`` reads ``generated.yuv420`` (the decoder's 4:2:0 planes, e.g. to
+        repeat a reference's jpg dump): the runner then keeps them from the one decode of the
+        scored file instead of the metric decoding it again. Default False (they cost memory)."""
+        return False
+
     def batch_clips(self) -> int:
         """How many decoded clips the runner hands ``compute_batch`` at once (1: ``compute`` per
         clip). A metric that batches declares an option for it with ``affects_output=False``."""

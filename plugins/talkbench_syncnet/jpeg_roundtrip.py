@@ -149,6 +149,21 @@ def roundtrip_file(path: str | Path, expect_rgb: np.ndarray | None = None,
     return np.stack(frames), rt.jpgs
 
 
+def roundtrip_planes(yuv, post=None) -> tuple[np.ndarray, list[bytes]]:
+    """:func:`roundtrip_file` from a decode's kept planes (talkbench.Yuv420: the same frames,
+    so the same jpgs) without decoding the file again."""
+    if yuv.format not in ("yuv420p", "yuvj420p") or not len(yuv):
+        raise ValueError(f"mjpeg round trip: planes of format {yuv.format!r} with {len(yuv)} frames")
+    h, w = yuv.y.shape[1:3]
+    rt = MjpegRoundTrip(w, h, yuv.rate, sar=yuv.sar, post=post)
+    frames: list[np.ndarray] = []
+    for i in range(len(yuv)):
+        planes = yuv.planes(i)
+        frames.extend(rt.push(limited_to_full(planes) if yuv.format == "yuv420p" else planes))
+    frames.extend(rt.flush())
+    return np.stack(frames), rt.jpgs
+
+
 def roundtrip_rgb(frames_rgb: np.ndarray, fps: float = 25.0, post=None) -> np.ndarray:
     """BGR frames after an mjpeg round trip of in-memory RGB frames (no decoder planes);
     ``post`` as for :class:`MjpegRoundTrip`, applied after the odd-size padding is cut off."""

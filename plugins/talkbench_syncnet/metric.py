@@ -159,6 +159,10 @@ class _SyncNetMetric(Metric):
             out["table_note"] = f"{out['face_backend']} face boxes instead of S3FD"
         return out
 
+    def uses_yuv420(self) -> bool:
+        """The lrs protocol's jpg dump starts from the decoder's planes (one decode per clip)."""
+        return self.options["protocol"] == "lrs" and bool(self.options["jpeg_roundtrip"])
+
     def sync_result(self, generated: Clip, reference: Clip | None) -> SyncResult:
         """The shared per-clip computation (cached: lse_c and lse_d reuse it)."""
         from talkbench_syncnet.prep import clip_audio, coverage, io_facts, prepare_frames

@@ -15,7 +15,7 @@ import numpy as np
 
 from talkbench import DEFAULT_FPS, DEFAULT_SAMPLE_RATE, VIDEO_SUFFIXES, Clip, ClipFailure
 
-from talkbench_syncnet.jpeg_roundtrip import roundtrip_file, roundtrip_rgb
+from talkbench_syncnet.jpeg_roundtrip import roundtrip_file, roundtrip_planes, roundtrip_rgb
 
 
 
@@ -58,6 +58,12 @@ def jpeg_frames(clip: Clip, frames_rgb: np.ndarray, from_file: bool = True,
     as the reference reads and resizes each jpg) and what they were made from (file|rgb)."""
     path = clip.path
     post = _resizer(size) if size else None
+    yuv = clip.yuv420 if from_file else None
+    if yuv is not None and yuv.belongs_to(frames_rgb):
+        # the runner's one decode kept the planes: the same frames roundtrip_file would decode
+        out = roundtrip_planes(yuv, post=post)[0]
+        clip.yuv420 = None  # done with them: free them before the networks run
+        return out, "file"
     if from_file and path is not None and Path(path).suffix.lower() in VIDEO_SUFFIXES and Path(path).is_file():
         res = roundtrip_file(path, expect_rgb=frames_rgb, post=post)
         if res is not None:

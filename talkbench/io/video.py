@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,12 +50,57 @@ class _FrameBuffer:
         return self.buf[: self.n]
 
 
-def _decode(path: Path) -> tuple[np.ndarray, FrameTimes, float]:
-    """Every decoded frame (RGB, T×H×W×3) and the timing facts ffmpeg's frame-rate rules work from."""
+#: decoder pixel formats whose planes a Yuv420 holds (4:2:0, limited or full range)
+YUV420_FORMATS = ("yuv420p", "yuvj420p")
+
+
+@dataclass(eq=False)
+class Yuv420:
+    """The decoder's own 4:2:0 planes of a clip's frames (``y`` T×H×W, ``u``/``v`` T×H/2×W/2,
+    uint8), kept by a decode that was asked for them (``read_frames(keep_yuv420=True)``): what
+    a reference pipeline that hands the decoded picture to another encoder (the ffmpeg CLI's jpg
+    dump) starts from, and which the RGB frames cannot give back. ``rate`` (the stream's
+    average frame rate, 25 where it declares none) and ``sar`` are the stream's. ``belongs_to(frames)``: these are the planes of exactly that RGB array (the one
+    the same decode returned, not a crop, a resampled selection or a generator's new frames)."""
+
+    format: str
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    rate: float
+    sar: Fraction | None
+    frames_ref: Any = field(default=None, repr=False)
+
+    def belongs_to(self, frames: np.ndarray) -> bool:
+        return self.frames_ref is not None and self.frames_ref() is frames
+
+    def planes(self, i: int) -> list[np.ndarray]:
+        return [self.y[i], self.u[i], self.v[i]]
+
+    def __len__(self) -> int:
+        return int(len(self.y))
+
+
+def _frame_planes(frame) -> list[np.ndarray] | None:
+    """A decoded frame's Y, U, V planes as arrays (line padding cut off), or None if not 4:2:0."""
+    if frame.format.name not in YUV420_FORMATS:
+        return None
+    out = []
+    for p in frame.planes:
+        buf = np.frombuffer(memoryview(p), np.uint8).reshape(p.height, p.line_size)
+        out.append(buf[:, : p.width])
+    return out
+
+
+def _decode(path: Path, keep_yuv420: bool = False) -> tuple[np.ndarray, FrameTimes, float, Yuv420 | None]:
+    """Every decoded frame (RGB, T×H×W×3), the timing facts ffmpeg's frame-rate rules work
+    from and, when asked and every frame is 4:2:0, the decoder's planes (else None)."""
     import av
 
     check_not_empty(path)
     frames = _FrameBuffer(0)
+    planes: list[_FrameBuffer] | None = None
+    fmt = None
     declared = 0
     try:
         with av.open(str(path)) as container:
@@ -63,11 +111,23 @@ def _decode(path: Path) -> tuple[np.ndarray, FrameTimes, float]:
             rate = float(stream.average_rate or stream.guessed_rate or 25)
             declared = int(stream.frames or 0)
             frames = _FrameBuffer(declared)
+            if keep_yuv420:
+                planes = [_FrameBuffer(declared) for _ in range(3)]
             pts, durations = [], []
             for frame in container.decode(stream):
                 frames.append(frame.to_ndarray(format="rgb24"))
                 pts.append(frame.pts)
                 durations.append(int(frame.duration or 0))
+                if planes is not None:
+                    got = _frame_planes(frame)
+                    if got is None or fmt not in (None, frame.format.name):
+                        planes = None  # not 4:2:0 throughout: nothing to keep
+                    else:
+                        fmt = frame.format.name
+                        for buf, arr in zip(planes, got):
+                            buf.append(arr)
+            sar = stream.codec_context.sample_aspect_ratio
+            plane_rate = float(stream.average_rate or 25)
             times = FrameTimes(
                 pts=_fill_pts(pts, stream.time_base, rate), durations=np.array(durations, dtype=np.int64),
                 time_base=stream.time_base or Fraction(1, 25), file_start=container.start_time,
@@ -89,7 +149,10 @@ def _decode(path: Path) -> tuple[np.ndarray, FrameTimes, float]:
             f"{path}: decoded only {len(frames)} of the {declared} frames its header declares; "
             "the file is truncated: download or re-encode it again"
         )
-    return frames.array(), times, rate
+    yuv = None
+    if planes is not None and fmt is not None:
+        yuv = Yuv420(fmt, *(b.array() for b in planes), rate=plane_rate, sar=Fraction(sar) if sar else None)
+    return frames.array(), times, rate, yuv
 
 
 def _fill_pts(pts: list, time_base: Fraction | None, rate: float) -> np.ndarray:
@@ -105,19 +168,36 @@ def _fill_pts(pts: list, time_base: Fraction | None, rate: float) -> np.ndarray:
 
 
 def read_frames(path: str | Path, fps: float | None = 25.0,
-                fps_policy: str = DEFAULT_FPS_POLICY) -> tuple[np.ndarray, dict]:
+                fps_policy: str = DEFAULT_FPS_POLICY, keep_yuv420: bool = False):
     """T×H×W×3 uint8 RGB frames at ``fps`` and what was done (for the clip's io facts).
 
     ``fps_policy`` picks which source frames fill the output (talkbench.io.framerate):
     ``ffmpeg_r25_avi`` (default: syncnet_python's ``-r 25`` conversion), ``ffmpeg_r25``,
     ``fps_filter`` (``-vf fps=25``), or ``native`` (every frame, taken as ``fps``, as Wav2Lip's
     LRS scoring reads them). ``fps=None`` keeps the native frames too.
+
+    ``keep_yuv420``: return ``(frames, info, yuv)`` with the decoder's 4:2:0 planes of those
+    frames (a :class:`Yuv420`), or None where the file is not 4:2:0 or the frame-rate
+    conversion dropped or repeated frames (then they are not the returned frames' planes).
     """
     path = Path(path)
     check_policy(fps_policy)
     if not path.is_file():
         raise MediaError(f"{path}: no such file")
-    frames, times, src_fps = _decode(path)
+    frames, times, src_fps, yuv = _decode(path, keep_yuv420)
+    out, info = _select(path, frames, times, src_fps, fps, fps_policy)
+    if not keep_yuv420:
+        return out, info
+    if yuv is not None and out is frames:
+        yuv.frames_ref = weakref.ref(out)
+    else:
+        yuv = None
+    return out, info, yuv
+
+
+def _select(path: Path, frames: np.ndarray, times: FrameTimes, src_fps: float, fps: float | None,
+            fps_policy: str) -> tuple[np.ndarray, dict]:
+    """The frames at ``fps`` under ``fps_policy`` and what was done (read_frames' second half)."""
     policy = "native" if fps is None else fps_policy
     info = {"source_fps": src_fps, "source_frames": len(frames), "fps": fps or src_fps,
             "fps_policy": policy, "fps_reference": POLICY_REFERENCE[policy]}

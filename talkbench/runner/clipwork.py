@@ -204,7 +204,8 @@ def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     if todo:
         try:
             with stage("decode"):
-                scored = _scored_clip(plan, source, entry["video"])
+                keep = any(_uses_yuv420(m) for m in todo)
+                scored = _scored_clip(plan, source, entry["video"], keep_yuv420=keep)
                 scored.frames  # decode now so that a bad video is one failure, not one per metric
             scored_video_io = scored.meta["io"]["video"]
         except Exception as exc:  # an unreadable generated/external video
@@ -222,6 +223,11 @@ def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
     work = ClipWork(plan, outcome, entry, source, scored if todo else None, io_meta, scored_video_io,
                     [m for m in todo if m.name in batched])
     return work if work.batched else finish_clip(work, {})
+
+
+def _uses_yuv420(m: MetricState) -> bool:
+    ask = getattr(m.instance, "uses_yuv420", None)
+    return bool(ask()) if callable(ask) else False
 
 
 def record_score(entry: dict, outcome: ClipOutcome, m: MetricState, result: Any) -> None:

@@ -130,18 +130,23 @@ def _has_audio_track(path: Path) -> bool:
         return False
 
 
-def scored_clip(plan, source: Clip, video: dict) -> Clip:
+def scored_clip(plan, source: Clip, video: dict, keep_yuv420: bool = False) -> Clip:
     """What the metrics see: the scored file's frames at 25 fps and its own audio track (the
     dataset's audio when it has none), the source's transcript; face geometry is carried over
-    only for generators that edit the source in place."""
+    only for generators that edit the source in place. ``keep_yuv420``: the clip also carries
+    the decoder's planes (``Clip.yuv420``) where the file has them, from the same decode."""
     video.update(mark_scored(plan, video))
     path = scored_path(plan, source.id, video)
     # read as the dataset reads its clips (fps policy, resampler: talkbench.io.load_clip)
     read = (source.meta.get("io") or {}).get("read") or {} if isinstance(source.meta, dict) else {}
-    frames, video_io = read_frames(path, source.fps, **{k: v for k, v in read.items() if k == "fps_policy"})
+    policy = {k: v for k, v in read.items() if k == "fps_policy"}
+    if keep_yuv420:
+        frames, video_io, yuv = read_frames(path, source.fps, keep_yuv420=True, **policy)
+    else:
+        (frames, video_io), yuv = read_frames(path, source.fps, **policy), None
     h, w = video.get("height"), video.get("width")
-    if h and w:
-        frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p
+    if h and w and frames.shape[1:3] != (h, w):
+        frames = frames[:, :h, :w]  # write_video pads odd sizes for yuv420p (then yuv no longer belongs)
     if _has_audio_track(path):
         audio, _ = read_audio(path, source.sample_rate, **{k: v for k, v in read.items() if k == "resampler"})
         audio_from = "file"
@@ -156,7 +161,7 @@ def scored_clip(plan, source: Clip, video: dict) -> Clip:
         meta.update({k: v for k, v in source.meta.items() if k in ("landmarks", "boxes")})
     clip = Clip(id=source.id, frames_source=frames, audio_source=audio, fps=source.fps,
                 sample_rate=source.sample_rate, transcript=source.transcript, speaker=source.speaker,
-                path=path, meta=meta)
+                path=path, meta=meta, yuv420=yuv)
     video["audio_from"] = audio_from
     video["lengths"] = length_facts(clip, source)
     _warn_once(plan, source.id, video["lengths"])

@@ -112,7 +112,7 @@ def test_without_reference_each_video_is_decoded_once(videos, tmp_path, monkeypa
 
     decoded = []
     real = video_io._decode
-    monkeypatch.setattr(video_io, "_decode", lambda path: decoded.append(path.name) or real(path))
+    monkeypatch.setattr(video_io, "_decode", lambda path, *a: decoded.append(path.name) or real(path, *a))
     res = CliRunner().invoke(cli, ["evaluate", "--videos", str(videos), "--out", str(tmp_path / "ev"), "-q"])
     assert res.exit_code == 0, res.output
     assert sorted(decoded) == ["test000.mp4", "test001.mp4"]

@@ -48,7 +48,7 @@ def _decoded(path):
     from talkbench.io.video import _decode
 
     if path not in _DECODED:  # decode each real clip once for all policies
-        _DECODED[path] = _decode(path)
+        _DECODED[path] = _decode(path)[:3]
     return _DECODED[path]
 
 

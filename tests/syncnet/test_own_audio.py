@@ -126,3 +126,24 @@ def test_random_bytes_as_weights_is_one_line_naming_the_file(tmp_path, use_weigh
     assert msg == (f"{bad}: cannot load SyncNet weights: not a PyTorch checkpoint (neither a zip nor a pickle "
                    "file) (UnpicklingError); download the file again (or pass the right file with --weights)")
     assert "weights_only" not in msg and "\n" not in msg
+
+
+def test_evaluate_decodes_the_scored_file_once(dubbed, tmp_path, tiny_weights, use_weights, monkeypatch):
+    """The runner keeps the decoder's planes for the lrs jpg dump: the file is not decoded a
+    second time, and the numbers equal the metric's own second-decode path (roundtrip_file)."""
+    from talkbench_syncnet import prep
+
+    _, vids = dubbed
+    expected = _lse_d(load_clip(vids / "clipA.mp4"), tiny_weights, use_weights)  # decodes twice
+    assert expected["jpeg_source"] == "file"
+    use_weights(tiny_weights)  # a fresh result cache
+
+    def second_decode(*a, **k):
+        raise AssertionError("the scored file was decoded a second time")
+
+    monkeypatch.setattr(prep, "roundtrip_file", second_decode)
+    run_dir, _ = evaluate_videos(vids, "folder", data_root=vids, metrics=["lse_d"], out=tmp_path / "res1",
+                                 weights={"syncnet": tiny_weights}, device="cpu", progress=False)
+    scored = json.loads((run_dir / "scores" / "clipA.json").read_text())["metrics"]["lse_d"]
+    assert scored["jpeg_source"] == "file"
+    assert scored["value"] == expected["value"] and scored["offset"] == expected["offset"]
