@@ -8,7 +8,6 @@ built from a demo-SyncNet run is labelled as such.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -30,7 +29,7 @@ from talkbench import (
     weight_record,
 )
 
-from talkbench_syncnet.result_cache import RESULTS
+from talkbench_syncnet.result_cache import RESULTS, SameArrays, same_arrays_key
 from talkbench_syncnet.wild.metric_glue import WILD_OPTIONS, aggregate_tracks, wild_result
 from talkbench_syncnet.peers import PEER_PROTOCOLS
 from talkbench_syncnet.peers.glue import PEER_OPTIONS
@@ -69,14 +68,6 @@ _MODELS: dict[tuple[str, str, str], Any] = {}
 def clear_caches() -> None:
     _MODELS.clear()
     RESULTS.clear()  # lrs, wild and peer results share one cache
-
-
-def _content_key(frames: np.ndarray, audio: np.ndarray) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(repr((frames.shape, str(frames.dtype), audio.shape)).encode())
-    h.update(np.ascontiguousarray(frames).data)
-    h.update(np.ascontiguousarray(audio, dtype=np.float32).data)
-    return h.hexdigest()
 
 
 class _SyncNetMetric(Metric):
@@ -178,12 +169,14 @@ class _SyncNetMetric(Metric):
                 "SyncNet needs at least 5 frames (one 0.2 s window) plus one"
             )
         opts = output_options(self)  # the core's rule: options declared affects_output=False stay out
-        # the audio scored may be the reference's (clip_audio): key both contents
-        content = _content_key(frames, audio) if audio_from == "reference" else generated.content_key()
-        key = (generated.id, content, tuple(sorted(opts.items())),
+        # lse_c and lse_d of a clip get the same arrays: keyed by those objects (weakly, see
+        # result_cache.same_arrays_key), not by hashing them; the scored audio may be the
+        # reference's (clip_audio), so both arrays are named
+        arrays = (frames, audio)
+        key = (generated.id, same_arrays_key(*arrays), tuple(sorted(opts.items())),
                self.weights_info["sha256"], self.device, self.keep_arrays)
-        if (hit := RESULTS.get(key)) is not None:
-            return hit
+        if (hit := RESULTS.get(key)) is not None and hit.valid_for(arrays):
+            return hit.value
         size = self.net.config.img_size
         bgr, info = prepare_frames(
             generated, protocol=self.options["protocol"], size=size,
@@ -196,7 +189,7 @@ class _SyncNetMetric(Metric):
         res.extras["audio_from"] = audio_from
         res.extras.update(coverage(len(frames), len(audio), res.min_length))
         res.extras["io"] = io_facts(generated)
-        return RESULTS.put(key, res)
+        return RESULTS.put(key, SameArrays(arrays, res)).value
 
     def compute(self, generated: Clip, reference: Clip | None) -> dict[str, Any]:
         if self.options["protocol"] in PEER_PROTOCOLS:
