@@ -14,6 +14,7 @@ from talkbench.errors import TalkbenchError
 from talkbench.progress import progress_bar
 from talkbench.atomic import atomic_write_json, read_json
 from talkbench.runner.clipwork import ClipOutcome, generate_batch, prepare_clip, process_clip
+from talkbench.runner.markers import latest_count, markers_of
 from talkbench.runner.lock import (
     clean_clip_temps, clean_temps, clip_lock, record_lock, try_acquire, wait_acquire,
 )
@@ -230,17 +231,19 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
     """Rebuild ``record.json`` of a (sharded) run from its score files (``talkbench merge``)."""
     run_dir = Path(run_dir)
     plan = plan_from_config(run_dir)
-    states = _states_from_markers(plan, run_dir)
+    count = latest_count(run_dir)  # the split finished last; other counts are earlier invocations
+    states = _states_from_markers(plan, run_dir, count)
     finish_run(plan, states, device=None, duration_s=0.0, shard=None, merged_by="talkbench merge",
-               require_all=True)
+               require_all=True, shard_count=count)
     return run_dir
 
 
-def _states_from_markers(plan: RunPlan, run_dir: Path) -> list[MetricState]:
-    """Metric availability as the shards saw it (a metric unavailable on any shard stays so)."""
+def _states_from_markers(plan: RunPlan, run_dir: Path, count: int | None) -> list[MetricState]:
+    """Metric availability as the shards of the merged split saw it (a metric unavailable on
+    any of them stays so)."""
     states = plan.metrics
     seen: dict[str, dict] = {}
-    for marker in sorted((run_dir / "shards").glob("*.json")):
+    for marker in markers_of(run_dir, count) if count else []:
         for name, st in ((read_json(marker) or {}).get("metrics") or {}).items():
             if name not in seen or st.get("status") != "ok":
                 seen[name] = st
