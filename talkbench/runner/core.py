@@ -13,7 +13,7 @@ from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
 from talkbench.progress import progress_bar
 from talkbench.atomic import atomic_write_json, read_json
-from talkbench.runner.clipwork import ClipOutcome, generate_batch, prepare_clip, process_clip
+from talkbench.runner.clipwork import ClipOutcome, generate_batch, prepare_clip, process_clip, valid_entry
 from talkbench.runner.markers import latest_count, markers_of
 from talkbench.runner.lock import (
     clean_clip_temps, clean_temps, clip_lock, record_lock, try_acquire, wait_acquire,
@@ -115,13 +115,16 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                     pending.append(clip_id)
             try:
                 ids = list(held)
+                # each clip's score file checked (its files hashed) once, for both steps below
+                checked = {clip_id: valid_entry(plan, clip_id) for clip_id in ids}
                 ready = {}
                 for g in range(0, len(ids), batch) if batch > 1 else ():
                     part = ids[g: g + batch]
-                    ready.update(generate_batch(plan, part, plan.seed) if len(part) > 1 else {})
+                    ready.update(generate_batch(plan, part, plan.seed, checked) if len(part) > 1 else {})
                 works = []
                 for clip_id in ids:
-                    work = prepare_clip(plan, clip_id, active, plan.seed, ready.pop(clip_id, None), in_batches)
+                    work = prepare_clip(plan, clip_id, active, plan.seed, ready.pop(clip_id, None), in_batches,
+                                        entry=checked[clip_id])
                     if isinstance(work, ClipOutcome):
                         count(work)
                     else:
