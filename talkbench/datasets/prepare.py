@@ -149,9 +149,6 @@ def done_state(target: Path, inputs: dict) -> tuple[bool, list[str]]:
     return False, sorted(k for k in set(old) | set(inputs) if old.get(k) != inputs.get(k))
 
 
-def is_done(target: Path, settings: dict, root: str | None = None) -> bool:
-    return done_state(target, key_inputs(settings, root))[0]
-
 
 def run_prepare(
     dataset: str, *, root: str | None, split: str | None, out: Path, settings: dict,
