@@ -59,12 +59,30 @@ def print_summary(run_dir: Path) -> dict | None:
     return rec
 
 
+def is_incomplete(rec: dict | None) -> bool:
+    """The record says some clip was not scored by every available metric."""
+    cov = (rec or {}).get("coverage") or {}
+    return bool(cov) and not cov.get("complete", True)
+
+
 def exit_status(rec: dict | None, allow_failures: bool) -> None:
     """Exit EXIT_INCOMPLETE when the record says some clip was not scored by every available
     metric (unless --allow-failures); a process that wrote no record (a shard) exits 0."""
-    cov = (rec or {}).get("coverage") or {}
-    if cov and not cov.get("complete", True) and not allow_failures:
-        sys.exit(EXIT_INCOMPLETE)
+    exit_status_all([rec], allow_failures)
+
+
+def exit_status_all(records: list[dict | None], allow_failures: bool) -> None:
+    """``exit_status`` for a command that writes several records (merge of many runs, demo):
+    EXIT_INCOMPLETE when any of them is incomplete; with more than one, the incomplete runs
+    are named on stderr, so the one status does not hide which run it is about."""
+    bad = [r for r in records if is_incomplete(r)]
+    if not bad or allow_failures:
+        return
+    if len(records) > 1:
+        click.secho(f"talkbench: {len(bad)} of {len(records)} runs incomplete (exit {EXIT_INCOMPLETE}; "
+                    "--allow-failures exits 0): " + ", ".join(str(r.get("run_dir")) for r in bad),
+                    fg="yellow", err=True)
+    sys.exit(EXIT_INCOMPLETE)
 
 
 @click.command(epilog="""\b
@@ -169,12 +187,18 @@ Examples:
   talkbench merge results/runs/*-lrs3-test-*
 """)
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
-def merge(run_dirs):
-    """Merge the per-clip results of sharded runs (--shard i/N jobs) into each run's record."""
+@failure_options
+def merge(run_dirs, allow_failures):
+    """Merge the per-clip results of sharded runs (--shard i/N jobs) into each run's record.
+
+    Exit status: 0 when every merged run scored every clip by every available metric, 2 on bad
+    input (e.g. a shard not finished yet), 3 when some clips of a merged run failed (every
+    record is still written; --allow-failures exits 0).
+    """
     from talkbench.runner import merge_run
 
-    for d in run_dirs:
-        print_summary(merge_run(d))
+    records = [print_summary(merge_run(d)) for d in run_dirs]
+    exit_status_all(records, allow_failures)
 
 
 @click.command(epilog="""\b
@@ -187,13 +211,16 @@ Examples:
 @click.option("--format", "fmt", default="latex", show_default=True, type=click.Choice(["latex", "markdown", "csv"]))
 @click.option("--device", default="auto", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="no progress bars")
-def demo(limit, out, fmt, device, quiet):
+@failure_options
+def demo(limit, out, fmt, device, quiet, allow_failures):
     """Run gt and static on the embedded demo dataset, score them, print a table and write the
     HTML report to OUT/report/ (its index.html path is printed last).
 
     Metrics: psnr, ssim, lpips, lse_c, lse_d (SyncNet with the demo net), csim_dlib (every 5th
     frame), lmd and cpbd (dlib landmarks, offline); a metric that cannot
     run here (e.g. LPIPS offline without its AlexNet file) is shown as unavailable.
+    Exit status: 0 when both runs scored every clip by every available metric, 3 when some
+    clips failed (the records, table and report are still written; --allow-failures exits 0).
     """
     from talkbench.plugins import get_metrics
     from talkbench.records import load_records
@@ -206,7 +233,7 @@ def demo(limit, out, fmt, device, quiet):
         click.secho(f"talkbench: metric {m} is not installed; the table shows it as N/A", fg="yellow", err=True)
     from talkbench.progress import announce
 
-    run_dirs = []
+    run_dirs, summaries = [], []
     announce("demo: gt and static on the built-in synthetic demo dataset (built once, then cached); "
              f"metrics {', '.join(names)}; LSE with the demo SyncNet, not the official weights", enabled=not quiet)
     for i, model in enumerate(("gt", "static"), 1):
@@ -214,7 +241,7 @@ def demo(limit, out, fmt, device, quiet):
         run_dirs.append(run_benchmark(model, "demo", limit=limit, metrics=names,
                                       metric_options={m: o for m, o in DEMO_METRIC_OPTIONS.items() if m in names},
                                       device=device, out=out, progress=not quiet))
-        print_summary(run_dirs[-1])
+        summaries.append(print_summary(run_dirs[-1]))
     wanted = {d.name for d in run_dirs}
     records = [r for r in load_records(out) if r.get("run_dir") in wanted]
     click.echo(render_table(records, fmt=fmt, metrics=DEMO_METRICS))
@@ -222,6 +249,7 @@ def demo(limit, out, fmt, device, quiet):
 
     index = write_html_report(records, Path(out) / "report", strips=2)
     click.echo(f"HTML report (leaderboard, per-clip table, side-by-side videos): {index}")
+    exit_status_all(summaries, allow_failures)  # last: a failed clip must not hide the table
 
 
 @click.command(epilog="""\b

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from talkbench.datasets.prepare import CROP_KINDS, run_prepare
+from talkbench.datasets.prepare_geometry import CROP_GEOMETRY, parse_geometry
 from talkbench.faces.pipeline import BACKEND_CHOICES, DEFAULT_DETECT_MAX_SIDE
 from talkbench.faces.track_cleanup import NO_FACE_POLICIES
 
@@ -30,6 +31,10 @@ def _default_out() -> Path:
 @click.option("--smooth", default=5, show_default=True, help="box smoothing window (frames)")
 @click.option("--crops", default="syncdiff", show_default=True,
               help=f"comma list of crop kinds to write: {', '.join(CROP_KINDS)}")
+@click.option("--geometry", "geometry", multiple=True, metavar="KIND.NAME=VALUE",
+              help="crop geometry, repeatable (e.g. wav2lip.pads=0,20,0,0, syncdiff.size=128); defaults: "
+                   + "; ".join(f"{k}: " + ", ".join(f"{n}={','.join(map(str, v)) if isinstance(v, tuple) else v}"
+                                                   for n, v in g.items()) for k, g in CROP_GEOMETRY.items()))
 @click.option("--workers", default=1, show_default=True, help="worker processes")
 @click.option("--limit", type=int, default=None, help="only the first N clips")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
@@ -39,12 +44,13 @@ def _default_out() -> Path:
               help="frames are shrunk to this longer side for detection (landmarks at full size)")
 @click.option("--force", is_flag=True, help="redo clips that are already prepared")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
-def prepare(dataset, data_root, split, backend, no_face, smooth, crops, workers, limit, out,
+def prepare(dataset, data_root, split, backend, no_face, smooth, crops, geometry, workers, limit, out,
             device, detect_max_side, force, as_json):
     """Detect and track faces over a dataset split; write landmarks and face crops.
 
     Resumable: finished clips are skipped, detections are cached in $TALKBENCH_HOME/faces.
-    Exits 1 if any clip failed (the summary lists them).
+    A clip prepared with other options (track settings, crops, --geometry, data root) is
+    redone, not reused. Exits 1 if any clip failed (the summary lists them).
 
     Example: talkbench prepare --dataset folder --data-root ../shared/realdata/video --workers 2
     """
@@ -55,8 +61,12 @@ def prepare(dataset, data_root, split, backend, no_face, smooth, crops, workers,
     bad = [k for k in kinds if k not in CROP_KINDS]
     if bad:
         raise click.BadParameter(f"unknown crop kind(s) {', '.join(bad)}; use {', '.join(CROP_KINDS)}")
+    try:
+        overrides = parse_geometry(geometry)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--geometry") from None
     settings = {"backend": backend, "no_face": no_face, "smooth": smooth, "crops": kinds,
-                "device": resolve_device(device), "detect_max_side": detect_max_side}
+                "device": resolve_device(device), "detect_max_side": detect_max_side, "geometry": overrides}
     try:
         summary = run_prepare(
             dataset, root=data_root, split=split, out=out or _default_out(), settings=settings,
@@ -82,6 +92,10 @@ def _print_summary(summary: dict) -> None:
         f"{summary['skipped']} already done, {len(summary['failed'])} failed "
         f"of {summary['clips']} clips in {summary['seconds']} s → {summary['out']}"
     )
+    changed = sorted({k for r in summary["results"] for k in r.get("redone") or ()})
+    if changed:  # earlier outputs of these clips were made with other inputs: replaced
+        console.print(f"{summary['redone']} clip(s) redone: earlier outputs had other {', '.join(changed)}",
+                      markup=False, highlight=False)
     done = [r for r in summary["results"] if r["status"] == "ok"]
     if done:
         table = Table("clip", "backend", "frames", "detected", "cache", "s")

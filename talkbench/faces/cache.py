@@ -1,8 +1,10 @@
 """On-disk cache of raw per-frame detections under ``$TALKBENCH_HOME/faces/``.
 
 Keyed by the clip's content: sha256 of the video file while the clip's frames are still lazily
-read from it (then a hit needs no decoding), else sha256 of the decoded pixels; both keys are
-written on a miss so either finds the entry next time. Also in the key:
+read from it (then a hit needs no decoding), else the clip's ``Clip.content_key()`` (a digest of
+its decoded frames and audio, memoised per clip: the metrics of a run that each track the same
+generated clip hash its frames once); both keys are written on a miss so either finds the entry
+next time. Also in the key:
 the frame rate it was decoded at, the backend, its version and its settings, so a second run
 detects nothing and any change that could alter the landmarks misses the cache. Raw detections
 are cached (not the finished track) so the cheap tracking options can change without a re-run.
@@ -10,16 +12,20 @@ are cached (not the finished track) so the cheap tracking options can change wit
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
 
 from talkbench.atomic import atomic_path
+from talkbench.clip import Clip
 
 from talkbench.hashing import sha256_file, sha256_json, talkbench_home
 
 CACHE_FORMAT = 2
+#: version of the in-memory content key (``clip<N>:`` prefix): the pixel keys of CACHE_FORMAT 2
+#: were "pixels:<sha256>", so no old entry is read under a new key, and file-keyed entries
+#: (the expensive ones: whole datasets detected once) stay valid
+CLIP_KEY_VERSION = 1
 
 
 def faces_cache_dir() -> Path:
@@ -31,14 +37,12 @@ def file_content_key(path: str | Path) -> str:
     return "file:" + sha256_file(path)
 
 
-def pixel_content_key(frames: np.ndarray) -> str:
-    """sha256 of decoded frames: for in-memory clips, e.g. a generator's output. Frames that
-    were replaced (``clip.replace(frames=...)`` keeps ``path``) must never hit the source's
-    entry, so loaded arrays are always keyed by their pixels."""
-    h = hashlib.sha256()
-    h.update(str(frames.shape).encode())
-    h.update(np.ascontiguousarray(frames).data)
-    return "pixels:" + h.hexdigest()
+def clip_content_key(clip: Clip) -> str:
+    """The key of a clip's decoded content: for in-memory clips, e.g. a generator's output.
+    Frames that were replaced (``clip.replace(frames=...)`` keeps ``path``) must never hit the
+    source's entry, so loaded arrays are always keyed by their content (shape, dtype, bytes of
+    frames and audio; the audio makes the key stricter than detection needs, never looser)."""
+    return f"clip{CLIP_KEY_VERSION}:" + clip.content_key()
 
 
 def cache_key(content: str, fps: float, backend: str, version: str, settings: dict) -> str:

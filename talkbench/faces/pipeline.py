@@ -189,7 +189,7 @@ def _cached_detections(clip: Clip, be, cache: bool, progress: bool) -> tuple[dic
     frames = clip.frames
     if frames.ndim != 4 or frames.shape[-1] != 3 or len(frames) == 0:
         raise ValueError(f"clip {clip.id}: frames must be T×H×W×3 with T ≥ 1, got {frames.shape}")
-    key = face_cache.cache_key(face_cache.pixel_content_key(frames), *parts)
+    key = face_cache.cache_key(face_cache.clip_content_key(clip), *parts)
     raw = face_cache.load_raw(key) if cache else None
     status = "hit"
     if raw is None or len(raw["boxes"]) != len(frames):

@@ -130,9 +130,9 @@ class Coverage(TypedDict):
 
 
 class ShardInfo(TypedDict):
-    merged_from: Annotated[list[str], "the shard markers merged (`<i>-of-<N>`)"]
+    merged_from: Annotated[list[str], "the shard markers merged (`<i>-of-<N>`), only those of this record's split N (another invocation's stay in `shards/`, unlisted)"]
     index: NotRequired[Annotated[int, "this process's shard"]]
-    count: NotRequired[Annotated[int, "number of shards"]]
+    count: NotRequired[Annotated[int, "number of shards (a merge: of the split finished last)"]]
     source: NotRequired[Annotated[str, "`none`, `manual` (`--shard`), `torchrun` or `workers` (`--workers`)"]]
 
 

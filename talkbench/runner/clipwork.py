@@ -71,6 +71,17 @@ def _valid_entry(plan: RunPlan, clip_id: str, entry: Any) -> dict | None:
     return entry
 
 
+def valid_entry(plan: RunPlan, clip_id: str) -> dict | None:
+    """The clip's score file if it is intact (``_valid_entry``); hashes its video and scored
+    file (memoised by path/size/mtime), so the clip loop checks each clip once and hands the
+    result to ``generate_batch`` and ``prepare_clip`` (the clip's lock keeps it true between)."""
+    return _valid_entry(plan, clip_id, read_json(plan.scores_path(clip_id)))
+
+
+#: ``prepare_clip(entry=...)`` not given: it reads and checks the score file itself
+UNCHECKED: Any = object()
+
+
 def score_is_current(entry: dict, name: str, key: str) -> bool:
     """Whether ``entry`` holds a score of metric ``name`` made with ``key`` on its own inputs."""
     done = entry.get("metrics", {}).get(name)
@@ -83,18 +94,21 @@ def _missing(entry: dict | None, metrics: list[MetricState]) -> list[MetricState
     return [m for m in metrics if not score_is_current(entry, m.name, m.key)]
 
 
-def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int) -> dict[str, tuple[Clip, dict | Exception]]:
+def generate_batch(plan: RunPlan, clip_ids: list[str], seed: int, checked: dict[str, dict | None] | None = None
+                   ) -> dict[str, tuple[Clip, dict | Exception]]:
     """The clips of ``clip_ids`` that still need a video, generated with one ``generate_batch``
     call (a model that batches serves them all per network call). Returns clip id → (source,
     video part of the entry, or the exception of that clip's check/write).
 
     Empty when fewer than two clips need generating, or when the batch call raised: one bad clip
     (too short, no face) must not cost the others, so those go through ``process_clip`` one by
-    one, where each failure is recorded on its own clip.
+    one, where each failure is recorded on its own clip. ``checked``: clip id → its
+    ``valid_entry`` as the caller already found it (not checked again).
     """
     sources: dict[str, Clip] = {}
     for clip_id in clip_ids:
-        if _valid_entry(plan, clip_id, read_json(plan.scores_path(clip_id))) is not None:
+        entry = checked[clip_id] if checked is not None and clip_id in checked else valid_entry(plan, clip_id)
+        if entry is not None:
             continue
         try:
             sources[clip_id] = plan.dataset.load_clip(plan.split, clip_id)
@@ -160,14 +174,16 @@ def process_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: 
 
 def prepare_clip(plan: RunPlan, clip_id: str, metrics: list[MetricState], seed: int,
                  ready: tuple[Clip, dict | Exception] | None = None,
-                 batched: frozenset[str] = frozenset()) -> ClipOutcome | ClipWork:
+                 batched: frozenset[str] = frozenset(), entry: Any = UNCHECKED) -> ClipOutcome | ClipWork:
     """``process_clip`` up to the metrics named in ``batched``: every other metric is computed
     (and the score file written) as ``process_clip`` does. When a batched metric still needs
     this clip, the decoded clip comes back as a ``ClipWork`` for ``finish_clip``; else the outcome.
+    ``entry``: the clip's ``valid_entry`` when the caller already checked it (under its lock).
     """
     outcome = ClipOutcome(clip_id)
     path = plan.scores_path(clip_id)
-    entry = _valid_entry(plan, clip_id, read_json(path))
+    if entry is UNCHECKED:
+        entry = valid_entry(plan, clip_id)
     todo = _missing(entry, metrics)
     if entry is not None and not todo:
         return outcome

@@ -13,7 +13,8 @@ from talkbench.distributed import Shard
 from talkbench.errors import TalkbenchError
 from talkbench.progress import progress_bar
 from talkbench.atomic import atomic_write_json, read_json
-from talkbench.runner.clipwork import ClipOutcome, generate_batch, prepare_clip, process_clip
+from talkbench.runner.clipwork import ClipOutcome, generate_batch, prepare_clip, process_clip, valid_entry
+from talkbench.runner.markers import latest_count, markers_of
 from talkbench.runner.lock import (
     clean_clip_temps, clean_temps, clip_lock, record_lock, try_acquire, wait_acquire,
 )
@@ -114,13 +115,16 @@ def execute(plan: RunPlan, *, device: str = "auto", shard: Shard | None = None, 
                     pending.append(clip_id)
             try:
                 ids = list(held)
+                # each clip's score file checked (its files hashed) once, for both steps below
+                checked = {clip_id: valid_entry(plan, clip_id) for clip_id in ids}
                 ready = {}
                 for g in range(0, len(ids), batch) if batch > 1 else ():
                     part = ids[g: g + batch]
-                    ready.update(generate_batch(plan, part, plan.seed) if len(part) > 1 else {})
+                    ready.update(generate_batch(plan, part, plan.seed, checked) if len(part) > 1 else {})
                 works = []
                 for clip_id in ids:
-                    work = prepare_clip(plan, clip_id, active, plan.seed, ready.pop(clip_id, None), in_batches)
+                    work = prepare_clip(plan, clip_id, active, plan.seed, ready.pop(clip_id, None), in_batches,
+                                        entry=checked[clip_id])
                     if isinstance(work, ClipOutcome):
                         count(work)
                     else:
@@ -230,17 +234,19 @@ def merge_run(run_dir: str | Path, *, progress: bool = False) -> Path:
     """Rebuild ``record.json`` of a (sharded) run from its score files (``talkbench merge``)."""
     run_dir = Path(run_dir)
     plan = plan_from_config(run_dir)
-    states = _states_from_markers(plan, run_dir)
+    count = latest_count(run_dir)  # the split finished last; other counts are earlier invocations
+    states = _states_from_markers(plan, run_dir, count)
     finish_run(plan, states, device=None, duration_s=0.0, shard=None, merged_by="talkbench merge",
-               require_all=True)
+               require_all=True, shard_count=count)
     return run_dir
 
 
-def _states_from_markers(plan: RunPlan, run_dir: Path) -> list[MetricState]:
-    """Metric availability as the shards saw it (a metric unavailable on any shard stays so)."""
+def _states_from_markers(plan: RunPlan, run_dir: Path, count: int | None) -> list[MetricState]:
+    """Metric availability as the shards of the merged split saw it (a metric unavailable on
+    any of them stays so)."""
     states = plan.metrics
     seen: dict[str, dict] = {}
-    for marker in sorted((run_dir / "shards").glob("*.json")):
+    for marker in markers_of(run_dir, count) if count else []:
         for name, st in ((read_json(marker) or {}).get("metrics") or {}).items():
             if name not in seen or st.get("status") != "ok":
                 seen[name] = st

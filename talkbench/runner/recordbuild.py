@@ -14,6 +14,7 @@ from talkbench.records import (
 from talkbench.atomic import read_json
 from talkbench.protocols import record_entry
 from talkbench.runner.lock import record_lock
+from talkbench.runner.markers import markers_of
 from talkbench.runner.clipwork import _valid_entry, score_is_current
 from talkbench.runner.metricmemory import current_metrics, recalled
 from talkbench.runner.metricset import MetricState
@@ -65,13 +66,18 @@ def _metric_entry(st: MetricState, entries: list[dict]) -> dict[str, Any]:
 def build_record(plan: RunPlan, states: list[MetricState], entries: list[dict], everything: list[MetricState], *,
                  device: str | None, duration_s: float, shard: Shard | None,
                  effective_options: Mapping[str, Any] | None = None, invocation: Mapping[str, int] | None = None,
-                 merged_by: str | None = None, profile: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                 merged_by: str | None = None, profile: Mapping[str, Any] | None = None,
+                 shard_count: int | None = None) -> dict[str, Any]:
     """The run record (schema: talkbench.records.schema.Record) from the score files' ``entries``;
     ``everything``: this invocation's metrics and the remembered ones (``recalled``);
-    ``effective_options`` come from a loaded generator (a merge has none)."""
+    ``effective_options`` come from a loaded generator (a merge has none); ``shard_count``: the
+    split whose markers a merge (``shard`` None) read."""
     created = now_iso()
     failures = [f for e in entries for f in e.get("failures", [])]
-    shards = sorted(p.stem for p in (plan.run_dir / "shards").glob("*.json"))
+    # the markers of the split that built this record, not an earlier invocation's other split
+    count = shard.count if shard is not None else shard_count
+    shards = [p.stem for p in markers_of(plan.run_dir, count)] if count else []
+    shard_facts = shard.as_dict() if shard is not None else ({"count": count} if count else {})
     io_sum = summarise_io(entries)
     ds = plan.dataset
     optional: dict[str, Any] = {}
@@ -108,7 +114,7 @@ def build_record(plan: RunPlan, states: list[MetricState], entries: list[dict], 
         "failures": failures,
         "n_failed_clips": sum(1 for e in entries if e.get("failures")),
         "coverage": coverage(plan, states, entries),
-        "shard": {"merged_from": shards, **(shard.as_dict() if shard else {})},
+        "shard": {"merged_from": shards, **shard_facts},
         "run_dir": plan.run_dir.name,
         "generator_weights": dict(plan.generator_weights),
         # the --protocol preset, and whether each recorded metric's options are its values

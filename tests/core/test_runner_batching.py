@@ -74,3 +74,59 @@ def test_a_speed_knob_stays_out_of_the_run_key(fake_plugins, tmp_path):
     record = json.loads((first / "record.json").read_text())
     assert record["model"]["options"]["batch"] == 3  # still recorded
     assert _run(tmp_path, batch=3, gain=5) != first
+
+
+def _count_file_hashes(monkeypatch):
+    """Counters of sha256_file calls per file (the resume checks of clipwork and scored) and of
+    the files whose bytes were read to hash them (memo misses)."""
+    from collections import Counter
+    from pathlib import Path
+
+    from talkbench import hashing
+    from talkbench.runner import clipwork, scored
+
+    calls, reads = Counter(), Counter()
+    real = hashing.sha256_file
+
+    def counting(path, *args, **kwargs):
+        calls[Path(path).name] += 1
+        return real(path, *args, **kwargs)
+
+    def counting_open(path, *args, **kwargs):
+        reads[Path(path).name] += 1
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(clipwork, "sha256_file", counting)
+    monkeypatch.setattr(scored, "sha256_file", counting)
+    monkeypatch.setattr(hashing, "open", counting_open, raising=False)  # sha256_file's own reads
+    hashing._memo.clear()  # a resume is a new process: nothing hashed yet
+    return calls, reads
+
+
+@pytest.mark.parametrize("added_metric", [False, True])
+def test_batched_resume_checks_and_hashes_each_clip_file_once(fake_plugins, tmp_path, monkeypatch, added_metric):
+    """On a batched resume the clip loop checks each score file once (shared by generate_batch and
+    prepare_clip), the record build once more (it must see the files as they are at the end), and
+    each file's bytes are read once (the memo serves the second check)."""
+    from talkbench.runner import clipwork
+
+    run_dir = _run(tmp_path, batch=4)
+    checks = []
+    real_valid = clipwork._valid_entry
+    monkeypatch.setattr(clipwork, "_valid_entry", lambda plan, cid, e: checks.append(cid) or real_valid(plan, cid, e))
+    calls, reads = _count_file_hashes(monkeypatch)
+    metrics = ["mae", "loud"] if added_metric else ["mae"]  # a metric added later scores the kept videos
+    run_benchmark("batchgen", "fakeds", out=tmp_path / "res", progress=False, device="cpu", metrics=metrics,
+                  options={"batch": 4})
+    ids = [f"test{i:03d}" for i in range(6)]
+    assert sorted(checks) == ids  # the clip loop: once per clip (before: generate_batch and prepare_clip)
+    videos = {p.name for p in run_dir.rglob("*") if p.is_file() and p.parent.name != "scores"
+              and any(p.name.startswith(c) for c in ids) and p.suffix != ".json"}
+    assert len(videos) == 12, videos  # per clip: the delivered mp4 and the lossless file scored
+    assert {n: calls[n] for n in videos} == {n: 2 for n in videos}  # clip loop + record build
+    assert {n: reads[n] for n in videos} == {n: 1 for n in videos}  # bytes hashed once
+    assert fake_plugins.BATCHES == [4, 2] and max(fake_plugins.CALLS.values()) == 1  # nothing regenerated
+    record = json.loads((run_dir / "record.json").read_text())
+    assert record["coverage"]["complete"] and record["metrics"]["mae"]["n_clips"] == 6
+    if added_metric:
+        assert record["metrics"]["loud"]["n_clips"] == 6

@@ -68,3 +68,48 @@ def test_failed_generation_exits_3_and_table_marks_n_of_N(with_folder, tmp_path)
         float(line.split(",")[-1])
     table = json.loads(render_table(records, fmt="json", metrics=["mae"], layout="simple"))
     assert sorted(str(r["cells"][0]["coverage"]) for r in table["rows"]) == ["1/4", "3/4", "None"]
+
+
+def _sharded_run(out, *extra):
+    """A 3-clip run as two --shard jobs; returns the run directory and the last job's result."""
+    base = ("run", "--model", "copygen", "--dataset", "fakeds", "--dataset-option", "n=3", "--metrics", "mae",
+            "--out", str(out), "-q", *extra)
+    first = _run(*base, "--shard", "0/2")
+    assert first.exit_code == 0, first.output  # no record yet: a shard that wrote none exits 0
+    last = _run(*base, "--shard", "1/2")
+    return next((out / "runs").iterdir()), last
+
+
+def test_merge_exits_3_when_a_clip_failed_and_0_with_allow_failures(with_folder, tmp_path):
+    with_folder.BEHAVIOUR["test001"] = "crash"  # shard 1/2's clip
+    run_dir, last = _sharded_run(tmp_path)
+    assert last.exit_code == 3, last.output  # the last shard wrote the record
+    (run_dir / "record.json").unlink()
+    res = _run("merge", str(run_dir))
+    assert res.exit_code == 3, res.output
+    rec = json.loads((run_dir / "record.json").read_text())  # written before the status
+    assert rec["merged_by"] == "talkbench merge"
+    assert rec["coverage"]["failed_clips"] == ["test001"] and not rec["coverage"]["complete"]
+    assert f"scored 2 of 3 clips; 1 failed: see {run_dir / 'record.json'}" in res.output
+    res = _run("merge", "--allow-failures", str(run_dir))
+    assert res.exit_code == 0, res.output
+
+
+def test_merge_of_several_runs_exits_3_naming_the_incomplete_one(with_folder, tmp_path):
+    good, last = _sharded_run(tmp_path / "good")
+    assert last.exit_code == 0, last.output
+    with_folder.BEHAVIOUR["test002"] = "crash"
+    bad, last = _sharded_run(tmp_path / "bad")
+    assert last.exit_code == 3, last.output
+    res = _run("merge", str(good), str(bad))
+    assert res.exit_code == 3, res.output
+    assert f"talkbench: 1 of 2 runs incomplete (exit 3; --allow-failures exits 0): {bad.name}" in res.output
+    assert _run("merge", str(good)).exit_code == 0
+    assert _run("merge", str(good), str(bad), "--allow-failures").exit_code == 0
+
+
+def test_merge_and_demo_help_document_allow_failures():
+    for command in ("merge", "demo"):
+        out = _run(command, "--help").output
+        assert "--allow-failures" in out and "exit 0 even if some clips failed" in out, out
+        assert "3 when some" in " ".join(out.split()), out

@@ -121,3 +121,83 @@ def test_prepare_all_realdata_clips_offline(realdata, tmp_path):
         if d.is_dir():
             assert (d / "track.npz").is_file() and (d / "syncdiff.mp4").is_file()
             assert FaceTrack.load(d / "track.npz").found.mean() >= 0.95
+
+
+def _face_only(mixed_folder, tmp_path, name="faces"):
+    """A folder holding only the face clip (no failures to account for)."""
+    import shutil
+
+    root = tmp_path / name
+    root.mkdir()
+    shutil.copy(mixed_folder / "face.mp4", root / "face.mp4")
+    return root
+
+
+def test_prepare_rerun_with_other_geometry_or_root_recomputes_same_options_resume(mixed_folder, tmp_path):
+    root = _face_only(mixed_folder, tmp_path)
+    out = tmp_path / "out"
+    d = out / "folder" / "test" / "face"
+    settings = dict(SETTINGS, crops=["wav2lip"])
+    first = run_prepare("folder", root=str(root), split=None, out=out, settings=settings, progress=False)
+    assert first["ok"] == 1 and first["redone"] == 0
+    done = json.loads((d / "done.json").read_text())
+    assert done["inputs"]["geometry"] == {"wav2lip": {"pads": [0, 10, 0, 0], "size": 96}}
+    assert done["inputs"]["root"] == str(root) and done["inputs"]["format"] == 2
+    same = run_prepare("folder", root=str(root), split=None, out=out, settings=settings, progress=False)
+    assert same["skipped"] == 1 and same["ok"] == 0  # the same options resume
+    # another geometry: recomputed, never the old 96² crops
+    other = dict(settings, geometry={"wav2lip": {"size": 64, "pads": (0, 20, 0, 0)}})
+    redo = run_prepare("folder", root=str(root), split=None, out=out, settings=other, progress=False)
+    assert redo["ok"] == 1 and redo["skipped"] == 0 and redo["redone"] == 1
+    assert redo["results"][0]["redone"] == ["geometry"]
+    assert talkbench.read_frames(d / "wav2lip.mp4")[0].shape == (6, 64, 64, 3)
+    assert json.loads((d / "done.json").read_text())["inputs"]["geometry"]["wav2lip"] == {
+        "pads": [0, 20, 0, 0], "size": 64}
+    assert run_prepare("folder", root=str(root), split=None, out=out, settings=other,
+                       progress=False)["skipped"] == 1
+    # the same clip id read from another root is another clip: redone
+    moved = _face_only(mixed_folder, tmp_path, "elsewhere")
+    again = run_prepare("folder", root=str(moved), split=None, out=out, settings=other, progress=False)
+    assert again["ok"] == 1 and again["results"][0]["redone"] == ["root"]
+    # other crop kinds: the earlier kind's files do not stay next to a done.json that omits them
+    mouth = run_prepare("folder", root=str(moved), split=None, out=out,
+                        settings=dict(SETTINGS, crops=["mouth"]), progress=False)
+    assert sorted(mouth["results"][0]["redone"]) == ["crops", "geometry"]
+    assert (d / "mouth.mp4").is_file() and not (d / "wav2lip.mp4").exists()
+    assert not (d / "wav2lip_boxes.npy").exists()
+
+
+def test_prepare_outputs_of_an_older_version_are_redone(mixed_folder, tmp_path):
+    root = _face_only(mixed_folder, tmp_path)
+    out = tmp_path / "out"
+    settings = dict(SETTINGS, crops=["none"])
+    run_prepare("folder", root=str(root), split=None, out=out, settings=settings, progress=False)
+    done_path = out / "folder" / "test" / "face" / "done.json"
+    from talkbench.hashing import sha256_json
+
+    # what talkbench wrote before the key held the geometry and root: a hash of the settings only
+    done_path.write_text(json.dumps({"settings": sha256_json(SETTINGS | {"crops": ["none"]})[:16]}))
+    redo = run_prepare("folder", root=str(root), split=None, out=out, settings=settings, progress=False)
+    assert redo["ok"] == 1 and redo["results"][0]["redone"] == ["unknown"]
+
+
+def test_prepare_command_geometry_option_and_its_errors(mixed_folder, tmp_path):
+    cli = _cli()
+    root = _face_only(mixed_folder, tmp_path)
+    base = ["prepare", "--dataset", "folder", "--data-root", str(root), "--backend", "dlib",
+            "--crops", "syncdiff", "--out", str(tmp_path / "o")]
+    res = CliRunner().invoke(cli, base + ["--geometry", "syncdiff.size=128"])
+    assert res.exit_code == 0, res.output
+    crops = talkbench.read_frames(tmp_path / "o" / "folder" / "test" / "face" / "syncdiff.mp4")[0]
+    assert crops.shape == (6, 128, 128, 3)
+    res = CliRunner().invoke(cli, base)  # back to the default 256²: redone, and said so
+    assert res.exit_code == 0 and "1 clip(s) redone: earlier outputs had other geometry" in res.output
+    assert "1 prepared, 0 already done" in res.output
+    bad = CliRunner().invoke(cli, base + ["--geometry", "syncdiff.zoom=2"])
+    assert bad.exit_code == 2 and "syncdiff has no parameter 'zoom'; use size, scale, smooth" in bad.output
+    bad = CliRunner().invoke(cli, base + ["--geometry", "wav2lip.pads=1,2"])
+    assert bad.exit_code == 2 and "must look like wav2lip.pads=0,10,0,0" in bad.output
+    bad = CliRunner().invoke(cli, base + ["--geometry", "wav2lip.size=64"])
+    assert bad.exit_code == 2
+    assert "--geometry for wav2lip but --crops does not write it; add it to --crops" in bad.output
+    assert "--geometry" in CliRunner().invoke(cli, ["prepare", "--help"]).output
