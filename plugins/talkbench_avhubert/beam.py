@@ -239,14 +239,29 @@ def beam_search_batch(
     return out
 
 
+def video_features_batch(model, inputs: list[dict[str, Any]]) -> list[torch.Tensor | None]:
+    """The video front-end (ResNet) of all inputs that have video, in one batched trunk call
+    when their frames are of one size, dtype and device; None for inputs without video."""
+    videos = [x.get("video") for x in inputs]
+    have = [v for v in videos if v is not None]
+    if not have or len({(tuple(v.shape[3:]), v.dtype, v.device) for v in have}) != 1:
+        return [None] * len(inputs)
+    feats = iter(model.encoder.video_features(have))
+    return [next(feats) if v is not None else None for v in videos]
+
+
 @torch.no_grad()
-def generate_batch(model, inputs: list[dict[str, Any]], **beam_options) -> list[list[dict[str, Any]]]:
+def generate_batch(model, inputs: list[dict[str, Any]], *, batch_frontend: bool = True,
+                   **beam_options) -> list[list[dict[str, Any]]]:
     """Best-first hypotheses for several inputs (dicts with audio/video/padding_mask as for
-    ``model.generate``): each clip is encoded alone (no padding enters the encoder), then all
-    are decoded together by :func:`beam_search_batch`."""
+    ``model.generate``): the video front-end runs once for the frames of all clips
+    (``batch_frontend``; the 3D stem per clip, see ``ResEncoder.forward_clips``), the
+    transformer encoder per clip (no padding enters it), then all are decoded together by
+    :func:`beam_search_batch`."""
+    feats = video_features_batch(model, inputs) if batch_frontend else [None] * len(inputs)
     outs, masks, src_lens = [], [], []
-    for x in inputs:
-        enc, mask = model.encode(x.get("audio"), x.get("video"), x.get("padding_mask"))
+    for x, f in zip(inputs, feats):
+        enc, mask = model.encode(x.get("audio"), x.get("video"), x.get("padding_mask"), video_feats=f)
         outs.append(enc)
         masks.append(mask)
         src_lens.append(source_length(x.get("audio"), x.get("video"), x.get("padding_mask")))

@@ -112,8 +112,10 @@ class StepDecoder:
         self.H, self.d, self.D = attn.num_heads, attn.head_dim, attn.embed_dim
         self.pre = decoder.layers[0].pre
         with torch.no_grad():
-            # cross-attention keys/values, once per input: (inputs, H, S, d) per layer
-            self.cross = [layer.encoder_attn.project_kv(enc) for layer in decoder.layers]
+            # cross-attention keys (transposed, contiguous: (inputs, H, d, S)) and values
+            # (inputs, H, S, d), once per input
+            self.cross = [(k.transpose(-1, -2).contiguous(), v) for k, v in
+                          (layer.encoder_attn.project_kv(enc) for layer in decoder.layers)]
         self.mask_bias = None
         if enc_mask is not None and bool(enc_mask.any()):
             bias = torch.zeros(enc_mask.shape, dtype=enc.dtype, device=enc.device)
@@ -179,13 +181,13 @@ class StepDecoder:
 
     def _cross_attn(self, h, layer: _Layer, i: int) -> torch.Tensor:
         R, H, d, D = h.shape[0], self.H, self.d, self.D
-        k, v = self.cross[i]                                      # (inputs, H, S, d)
+        kt, v = self.cross[i]                                     # (inputs, H, d, S), (inputs, H, S, d)
         q = layer.cross_q(h)
         if self.w.q_scale != 1.0:
             q = q * self.w.q_scale
-        g = R // k.shape[0]
-        qg = q.view(k.shape[0], g, H, d).transpose(1, 2)          # (inputs, H, G, d)
-        w = torch.matmul(qg, k.transpose(-1, -2))                 # (inputs, H, G, S)
+        g = R // kt.shape[0]
+        qg = q.view(kt.shape[0], g, H, d).transpose(1, 2)         # (inputs, H, G, d)
+        w = torch.matmul(qg, kt)                                  # (inputs, H, G, S)
         if self.mask_bias is not None:
             w = w + self.mask_bias
         a = torch.matmul(torch.softmax(w, dim=-1), v)             # (inputs, H, G, d)
