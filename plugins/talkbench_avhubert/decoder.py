@@ -104,6 +104,8 @@ class TransformerDecoder(nn.Module):
         With ``caches`` (a list with one dict per layer), only the last token is computed, and
         ``enc_out`` may hold one column per input for B = inputs × beams rows (input-major):
         the beams of an input share its encoder keys/values (grouped cross-attention).
+        This incremental path is the readable reference; the beam search runs the same
+        arithmetic through ``step_decoder.StepDecoder`` (tests/avhubert/test_step_decoder.py).
         """
         incremental = caches is not None
         pos = self.positions(prev_tokens, incremental)
