@@ -100,3 +100,20 @@ def test_rows_must_match(avh_model):
     stepper = StepDecoder(avh_model.decoder, enc, None, 3)
     with pytest.raises(ValueError, match="2 tokens for 3 rows"):
         stepper.logits(torch.full((2,), 2, dtype=torch.long), 1)
+
+
+def test_without_onednn_the_plain_gemm_gives_the_same_logits(avh_model, monkeypatch):
+    """Where oneDNN is missing (another device, dtype or build) the step decoder falls back to
+    F.linear on the same (concatenated) weights."""
+    import talkbench_avhubert.packed_linear as pl
+
+    dec = copy.deepcopy(avh_model.decoder)
+    enc = torch.randn(9, 2, dec.embed_tokens.weight.shape[1], generator=torch.Generator().manual_seed(1))
+    last = torch.full((6,), 2, dtype=torch.long)
+    with torch.no_grad():
+        packed = StepDecoder(dec, enc, None, 6).logits(last, 1)
+        monkeypatch.setattr(pl, "_onednn_ok", lambda weight: False)
+        dec.__dict__.pop("_step_weights")
+        plain = StepDecoder(dec, enc, None, 6).logits(last, 1)
+    assert plain.shape == packed.shape == (6, 100)
+    torch.testing.assert_close(plain, packed, rtol=0, atol=2e-5 * float(packed.abs().max()))
