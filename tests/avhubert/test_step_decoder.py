@@ -117,3 +117,15 @@ def test_without_onednn_the_plain_gemm_gives_the_same_logits(avh_model, monkeypa
         plain = StepDecoder(dec, enc, None, 6).logits(last, 1)
     assert plain.shape == packed.shape == (6, 100)
     torch.testing.assert_close(plain, packed, rtol=0, atol=2e-5 * float(packed.abs().max()))
+
+
+def test_a_model_that_has_decoded_still_pickles(avh_model, avh_tensors):
+    import pickle
+
+    video = avh_tensors["video"][1][:, :, :20].contiguous()
+    first = avh_model.generate(video=video, padding_mask=torch.zeros(1, 20, dtype=torch.bool), beam=2)
+    assert "_step_weights" in avh_model.decoder.__dict__
+    again = pickle.loads(pickle.dumps(avh_model))
+    assert "_step_weights" not in again.decoder.__dict__
+    hyps = again.generate(video=video, padding_mask=torch.zeros(1, 20, dtype=torch.bool), beam=2)
+    assert [h["tokens"].tolist() for h in hyps] == [h["tokens"].tolist() for h in first]
