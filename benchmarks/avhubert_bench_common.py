@@ -14,12 +14,15 @@ SHARED = Path(os.environ.get("TALKBENCH_SHARED", REPO.parent / "shared"))
 FIXTURE = SHARED / "calibration" / "avhubert"
 
 
-def parse_args(description: str) -> argparse.Namespace:
+def parse_args(description: str, add_args=None) -> argparse.Namespace:
+    """The shared flags; ``add_args(parser)`` adds a benchmark's own."""
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--beam", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1)
+    if add_args is not None:
+        add_args(ap)
     args = ap.parse_args()
     import torch
 

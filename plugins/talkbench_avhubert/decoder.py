@@ -85,6 +85,13 @@ class TransformerDecoder(nn.Module):
         self.register_buffer("pos_table", sinusoidal_table(cfg.max_target_positions + cfg.pad_idx + 1,
                                                            d, cfg.pad_idx), persistent=False)
 
+    def __getstate__(self):
+        # the beam search's packed weights (step_decoder.step_weights) are rebuilt on demand and
+        # hold closures, which do not pickle (torch.save(model), worker processes)
+        state = super().__getstate__()
+        state.pop("_step_weights", None)
+        return state
+
     def positions(self, tokens: torch.Tensor, incremental: bool) -> torch.Tensor:
         if incremental:
             # fairseq: the newest position is pad + current length (no padding while decoding)
@@ -104,6 +111,8 @@ class TransformerDecoder(nn.Module):
         With ``caches`` (a list with one dict per layer), only the last token is computed, and
         ``enc_out`` may hold one column per input for B = inputs × beams rows (input-major):
         the beams of an input share its encoder keys/values (grouped cross-attention).
+        This incremental path is the readable reference; the beam search runs the same
+        arithmetic through ``step_decoder.StepDecoder`` (tests/avhubert/test_step_decoder.py).
         """
         incremental = caches is not None
         pos = self.positions(prev_tokens, incremental)

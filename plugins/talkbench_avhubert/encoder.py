@@ -168,11 +168,25 @@ class AVHubertEncoder(nn.Module):
     def has_video(self) -> bool:
         return hasattr(self, "feature_extractor_video")
 
-    def forward(self, audio=None, video=None, padding_mask=None, intermediates=None, num_layers=None):
-        if audio is None and video is None:
+    def video_features(self, videos: list[torch.Tensor]) -> list[torch.Tensor]:
+        """The video front-end (ResNet + projection) of several clips (each (B_i, 1, T_i, H, W),
+        one H×W) in one trunk call (``ResEncoder.forward_clips``): (B_i, D, T_i) per clip, to pass
+        to ``forward(video_feats=...)``."""
+        if not self.has_video:
+            raise ValueError("this AV-HuBERT encoder was built without the video front-end")
+        sub = self.feature_extractor_video
+        return [sub.proj(r.transpose(1, 2)).transpose(1, 2) for r in sub.resnet.forward_clips(videos)]
+
+    def forward(self, audio=None, video=None, padding_mask=None, intermediates=None, num_layers=None,
+                video_feats=None):
+        """``video_feats``: this clip's video front-end output (B, D, T) when it was computed
+        already (``video_features``); then ``video`` is not read."""
+        if audio is None and video is None and video_feats is None:
             raise ValueError("AV-HuBERT needs audio, video or both")
         feats_a = self.feature_extractor_audio(audio) if audio is not None else None
-        if video is not None:
+        if video_feats is not None:
+            feats_v = video_feats
+        elif video is not None:
             if not self.has_video:
                 raise ValueError("this AV-HuBERT encoder was built without the video front-end")
             feats_v = self.feature_extractor_video(video)

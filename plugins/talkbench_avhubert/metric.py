@@ -153,8 +153,10 @@ class WER(Metric):
         return int(self.options["batch_clips"])
 
     def compute_batch(self, pairs: Sequence[tuple[Clip, Clip | None]]) -> list[dict[str, Any] | Exception]:
-        """One padded beam search (``beam.generate_batch``) over the clips: each clip is encoded
-        alone and gets the per-clip beam's hypothesis (tests/avhubert check it on the fixture)."""
+        """One padded beam search (``beam.generate_batch``) over the clips: their video
+        front-ends (ResNet) run together, the transformer encoder per clip (no padding enters
+        it), and each clip gets the per-clip beam's hypothesis (tests/avhubert check it on the
+        fixture)."""
         import torch
 
         from talkbench_avhubert.beam import generate_batch

@@ -23,9 +23,10 @@ class AVHubertSeq2Seq(nn.Module):
     def from_preset(cls, name: str = "large", **overrides) -> "AVHubertSeq2Seq":
         return cls(get_config(name, seq2seq=True, **overrides))
 
-    def encode(self, audio=None, video=None, padding_mask=None, intermediates=None):
-        """Encoder output as fairseq hands it to the decoder: (T, B, D) and the padding mask."""
-        x = self.encoder(audio, video, padding_mask, intermediates)
+    def encode(self, audio=None, video=None, padding_mask=None, intermediates=None, video_feats=None):
+        """Encoder output as fairseq hands it to the decoder: (T, B, D) and the padding mask.
+        ``video_feats``: the video front-end's output, when computed already (a batch of clips)."""
+        x = self.encoder(audio, video, padding_mask, intermediates, video_feats=video_feats)
         return x.transpose(0, 1), padding_mask
 
     def forward(self, prev_tokens, audio=None, video=None, padding_mask=None):

@@ -6,6 +6,8 @@ conv2,bn2,relu2,downsample.{0,1}}``) so official state dicts load by name.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import torch
 from torch import nn
 
@@ -56,6 +58,10 @@ class ResNetTrunk(nn.Module):
         return self.avgpool(x).flatten(1)
 
 
+#: frames per trunk call when several clips' front-ends run together on CPU (see forward_clips)
+CPU_TRUNK_FRAMES = 128
+
+
 class ResEncoder(nn.Module):
     """(B, 1, T, H, W) grey crops -> (B, 512, T)."""
 
@@ -78,3 +84,35 @@ class ResEncoder(nn.Module):
         # every time step goes through the 2D trunk as its own image
         x = self.trunk(x.transpose(1, 2).reshape(B * T, C, H, W))
         return x.view(B, T, -1).transpose(1, 2).contiguous()
+
+    def forward_clips(self, clips: Sequence[torch.Tensor], max_frames: int | None = None) -> list[torch.Tensor]:
+        """``forward`` for several clips at once: each (B_i, 1, T_i, H, W), all of one H×W.
+
+        The 3D stem runs per clip (its temporal zero padding stays at each clip's own ends), then
+        the frames of all clips go through the per-frame trunk together, ``max_frames`` per call
+        (a time step is its own image there, so which clip a frame came from does not matter).
+        Returns (B_i, 512, T_i) per clip, as ``forward`` gives them (tests/avhubert check it).
+
+        ``max_frames`` defaults to :data:`CPU_TRUNK_FRAMES` on CPU and all frames elsewhere: on
+        CPU, one call over 455 frames (8 clips) measured 1.35× the time of 8 per-clip calls (its
+        activations leave the cache) while 64–128 frames a call cost what per-clip calls cost, and
+        16 frames a call 1.2× (so clips shorter than the chunk gain from being batched)."""
+        stems = [self.frontend3D(x) for x in clips]
+        _, C, _, H, W = stems[0].shape
+        # every clip's time steps straight into one (frames, C, H, W) array: one copy, as per clip
+        frames = stems[0].new_empty(sum(s.shape[0] * s.shape[2] for s in stems), C, H, W)
+        at = 0
+        for s in stems:
+            n = s.shape[0] * s.shape[2]
+            frames[at: at + n].view(s.shape[0], s.shape[2], C, H, W).copy_(s.transpose(1, 2))
+            at += n
+        if max_frames is None:
+            max_frames = CPU_TRUNK_FRAMES if frames.device.type == "cpu" else frames.shape[0]
+        feats = torch.cat([self.trunk(frames[i: i + max_frames])
+                           for i in range(0, frames.shape[0], max(1, max_frames))])
+        out, at = [], 0
+        for s in stems:
+            B, T = s.shape[0], s.shape[2]
+            out.append(feats[at: at + B * T].view(B, T, -1).transpose(1, 2).contiguous())
+            at += B * T
+        return out
