@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from talkbench.atomic import atomic_path, atomic_write_text
+from talkbench.errors import TalkbenchError
 
 CROP_KINDS = ("syncdiff", "wav2lip", "syncnet", "mouth", "none")
 #: bump when the files a clip gets, or how they are cut, change (old outputs are then redone)
@@ -63,6 +64,29 @@ def key_inputs(settings: dict, root: str | None) -> dict[str, Any]:
     import os
 
     return {**settings, "root": os.path.abspath(root) if root else None, "format": PREPARE_FORMAT}
+
+
+def source_key(ds, split: str, clip_id: str) -> str:
+    """What the clip's outputs are made from: its video file's sha256 (memoised by path, size
+    and mtime) for a file-backed clip, else its decoded content (talkbench.Clip.content_key).
+    A video replaced under the same root and id is another clip."""
+    from talkbench.hashing import sha256_file
+
+    clip = ds.load_clip(split, clip_id)
+    path = Path(clip.path) if clip.path is not None else None
+    if path is not None and path.is_file() and callable(clip.frames_source):
+        return "file:" + sha256_file(path)
+    return "clip:" + clip.content_key()
+
+
+def backend_weights(backend: str) -> list[list[str]]:
+    """(name, sha256) of the weight files the named face backend runs ("auto" resolves per
+    clip: its choice and weights are in each clip's track facts, not in the key)."""
+    if backend in ("auto", "given"):
+        return []
+    from talkbench.faces.provenance import _backend_weights
+
+    return [[name, digest] for name, _, digest in _backend_weights(backend)]
 
 
 def settings_key(inputs: dict) -> str:
@@ -167,10 +191,14 @@ def run_prepare(
     ids = ds.clip_ids(split)[: limit if limit is not None else None]
     settings = dict(settings)
     settings["geometry"] = resolve_geometry_checked(settings)
-    inputs = key_inputs(settings, root)
+    shared = key_inputs(settings, root) | {"backend_weights": backend_weights(settings.get("backend", "auto"))}
     jobs, results = [], []
     for clip_id in ids:
         target = clip_dir(out, dataset, split, clip_id)
+        try:
+            inputs = shared | {"source": source_key(ds, split, clip_id)}
+        except (TalkbenchError, OSError, ValueError) as exc:  # an unreadable clip: its job records it
+            inputs = shared | {"source": f"unreadable: {type(exc).__name__}"}
         finished, changed = done_state(target, inputs)
         if finished and not force:
             results.append({"clip_id": clip_id, "status": "skipped (done)", "dir": str(target)})

@@ -201,3 +201,24 @@ def test_prepare_command_geometry_option_and_its_errors(mixed_folder, tmp_path):
     assert bad.exit_code == 2
     assert "--geometry for wav2lip but --crops does not write it; add it to --crops" in bad.output
     assert "--geometry" in CliRunner().invoke(cli, ["prepare", "--help"]).output
+
+
+def test_prepare_redoes_a_clip_whose_video_changed_and_keys_the_backend_weights(mixed_folder, tmp_path):
+    root = _face_only(mixed_folder, tmp_path)
+    out = tmp_path / "out"
+    settings = dict(SETTINGS, crops=["wav2lip"])
+    first = run_prepare("folder", root=str(root), split=None, out=out, settings=settings, progress=False)
+    done = json.loads((out / "folder" / "test" / "face" / "done.json").read_text())
+    from talkbench.hashing import sha256_file
+
+    assert done["inputs"]["source"] == "file:" + sha256_file(root / "face.mp4")
+    (name, digest), = done["inputs"]["backend_weights"]  # dlib's 68-point predictor
+    assert name.endswith(".dat") and len(digest) == 64
+    assert first["ok"] == 1
+    # the same id, other pixels (a re-encoded or replaced video): never the old track and crops
+    clip = talkbench.load_clip(root / "face.mp4")
+    talkbench.write_video(root / "face.mp4", clip.frames[::-1].copy(), 25, clip.audio, 16000)
+    redo = run_prepare("folder", root=str(root), split=None, out=out, settings=settings, progress=False)
+    assert redo["ok"] == 1 and redo["results"][0]["redone"] == ["source"]
+    assert run_prepare("folder", root=str(root), split=None, out=out, settings=settings,
+                       progress=False)["skipped"] == 1
