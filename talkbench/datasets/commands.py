@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from talkbench.cli.common import EXIT_INCOMPLETE, failure_options
 from talkbench.datasets.prepare import CROP_KINDS, run_prepare
 from talkbench.datasets.prepare_geometry import CROP_GEOMETRY, parse_geometry
 from talkbench.faces.pipeline import BACKEND_CHOICES, DEFAULT_DETECT_MAX_SIDE
@@ -44,13 +45,15 @@ def _default_out() -> Path:
               help="frames are shrunk to this longer side for detection (landmarks at full size)")
 @click.option("--force", is_flag=True, help="redo clips that are already prepared")
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@failure_options
 def prepare(dataset, data_root, split, backend, no_face, smooth, crops, geometry, workers, limit, out,
-            device, detect_max_side, force, as_json):
+            device, detect_max_side, force, as_json, allow_failures):
     """Detect and track faces over a dataset split; write landmarks and face crops.
 
     Resumable: finished clips are skipped, detections are cached in $TALKBENCH_HOME/faces.
-    A clip prepared with other options (track settings, crops, --geometry, data root) is
-    redone, not reused. Exits 1 if any clip failed (the summary lists them).
+    A clip prepared with other options (track settings, crops, --geometry, data root, its
+    video's content, the backend's weights) is redone, not reused. Exits 3 if any clip failed
+    (the summary lists them; --allow-failures exits 0), as run and evaluate do.
 
     Example: talkbench prepare --dataset folder --data-root ../shared/realdata/video --workers 2
     """
@@ -79,7 +82,7 @@ def prepare(dataset, data_root, split, backend, no_face, smooth, crops, geometry
         click.echo(json.dumps(summary, default=str))
     else:
         _print_summary(summary)
-    sys.exit(1 if summary["failed"] else 0)
+    sys.exit(EXIT_INCOMPLETE if summary["failed"] and not allow_failures else 0)
 
 
 def _print_summary(summary: dict) -> None:

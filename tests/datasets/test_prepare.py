@@ -75,15 +75,19 @@ def test_prepare_command(mixed_folder, tmp_path):
     res = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
                                    "--backend", "dlib", "--crops", "mouth",
                                    "--out", str(tmp_path / "o"), "--json"])
-    assert res.exit_code == 1, res.output  # one clip failed
+    assert res.exit_code == 3, res.output  # one clip failed (as run/evaluate: the summary is written)
     summary = json.loads(res.output.strip().splitlines()[-1])
     assert summary["ok"] == 1 and summary["failed"][0]["clip_id"] == "noise"
     rois = talkbench.read_frames(tmp_path / "o" / "folder" / "test" / "face" / "mouth.mp4")[0]
     assert rois.shape == (6, 88, 88, 3)
     res = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
                                    "--backend", "dlib", "--crops", "mouth", "--out", str(tmp_path / "o")])
-    assert res.exit_code == 1 and "1 already done, 1 failed of 2 clips" in res.output
+    assert res.exit_code == 3 and "1 already done, 1 failed of 2 clips" in res.output
     assert "failures" in res.output and "no face found" in res.output
+    allowed = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
+                                       "--backend", "dlib", "--crops", "mouth", "--out", str(tmp_path / "o"),
+                                       "--allow-failures"])
+    assert allowed.exit_code == 0 and "1 failed of 2 clips" in allowed.output
     bad = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(tmp_path / "x")])
     assert bad.exit_code == 2 and "does not exist" in bad.output
     bad = CliRunner().invoke(cli, ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
@@ -100,7 +104,7 @@ def test_prepare_command_with_workers(mixed_folder, tmp_path):
     res = CliRunner().invoke(_cli(), ["prepare", "--dataset", "folder", "--data-root", str(mixed_folder),
                                       "--workers", "2", "--backend", "dlib", "--out", str(tmp_path / "o"),
                                       "--json"])
-    assert res.exit_code == 1, res.output
+    assert res.exit_code == 3, res.output
     summary = json.loads(res.output.strip().splitlines()[-1])
     assert summary["ok"] == 1 and summary["failed"][0]["clip_id"] == "noise"
     assert (tmp_path / "o" / "folder" / "test" / "face" / "syncdiff.mp4").is_file()
