@@ -149,7 +149,11 @@ class ExternalGenerator(Generator):
 
     def _read_back(self, path: Path, source: Clip, audio: np.ndarray, seconds: float) -> Clip:
         try:
-            clip = load_clip(path, fps=source.fps, require_audio=False)
+            # read as the dataset read the source (its frame-rate policy), so a tool's 30 fps
+            # output is brought to 25 fps by the same rule as the reference videos
+            read = (source.meta.get("io") or {}).get("read") or {} if isinstance(source.meta, dict) else {}
+            policy = {k: read[k] for k in ("fps_policy",) if read.get(k)}
+            clip = load_clip(path, fps=source.fps, require_audio=False, **policy)
             frames = clip.frames  # decode now: the temp dir is removed on return
         except MediaError as exc:
             raise ClipFailure(f"external({self.label}): unreadable output video ({exc})") from None

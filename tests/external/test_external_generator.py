@@ -61,6 +61,17 @@ def test_other_frame_rate_is_resampled_to_25():
     assert out.meta["generator"]["io"]["video"]["fps_policy"] == "ffmpeg_r25_avi"
 
 
+def test_output_is_read_with_the_sources_frame_rate_policy():
+    """A dataset read with ``-vf fps=25`` (or native) reads the tool's output the same way."""
+    clip = gradient_clip(n=10)
+    clip.meta["io"] = {"read": {"fps_policy": "native", "resampler": "ffmpeg_s16"}}
+    out = ExternalGenerator(cmd=W2L_CMD + " --out-fps 30").generate(clip, clip.audio)
+    io = out.meta["generator"]["io"]
+    assert io["video"]["fps_policy"] == "native" and io["read"]["fps_policy"] == "native"
+    assert out.frames.shape[0] == 12  # every frame of the 30 fps output, taken as 25 fps
+    assert "retimed" in io["video"]
+
+
 def test_sadtalker_style_preset_finds_the_timestamped_output(tmp_path):
     clip = gradient_clip(n=8)
     gen = ExternalGenerator(preset="sadtalker", cmd=SAD_CMD, cwd=str(tmp_path))
