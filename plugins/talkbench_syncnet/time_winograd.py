@@ -94,11 +94,14 @@ def _recombine(prods: list[torch.Tensor], dests: list[torch.Tensor], plan) -> No
         parts.append((even, odd, a))
     last = len(dests) - 1
     for i, dest in enumerate(dests):
-        (first, _, _), *rest = [(even if i % 2 == 0 else odd, None, a) for even, odd, a in parts]
-        a0 = parts[0][2] ** i
-        torch.mul(first, a0, out=dest) if a0 != 1.0 else dest.copy_(first)
-        for part, _, a in rest:
-            dest.add_(part, alpha=a ** i)
+        terms = [(even if i % 2 == 0 else odd, a ** i) for even, odd, a in parts]
+        (part0, c0), *rest = terms
+        if c0 == 1.0:
+            dest.copy_(part0)
+        else:
+            torch.mul(part0, c0, out=dest)
+        for part, c in rest:
+            dest.add_(part, alpha=c)
         if i == 0:
             dest.add_(prods[zero])
         if i == last:
