@@ -147,7 +147,8 @@ class FastLipTower(nn.Module):
 
     precision = "fp32"
     #: the first conv over runs of frames by Winograd in time (talkbench_syncnet.time_winograd):
-    #: 8 frame convolutions per 4 windows instead of 20; False = one 15-channel conv per window
+    #: 8 frame convolutions per 4 windows instead of 20, on CPU in fp32; False (and on other
+    #: devices and precisions) = one 15-channel conv per window
     time_winograd = True
 
     def __init__(self, seq: nn.Sequential) -> None:
@@ -205,7 +206,9 @@ class FastLipTower(nn.Module):
         outs = []
         for s in range(0, n, k):
             run = frames[s: min(n, s + k) + FRAMES_PER_WINDOW - 1]
-            if self.time_winograd and self.precision == "fp32":  # bf16/fp16: mixes would round coarsely
+            # CPU fp32 only: in bf16/fp16 the frame mixes would round coarsely, and on a GPU the
+            # strip-by-strip products are many small launches where cuDNN's one conv is better
+            if self.time_winograd and self.precision == "fp32" and run.device.type == "cpu":
                 y = self._stem(self.first_time(run))
             else:
                 y = self._stem(F.conv2d(self.windows(run), self.first.weight, None, self.first.stride))
