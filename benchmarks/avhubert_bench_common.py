@@ -30,6 +30,25 @@ def parse_args(description: str, add_args=None) -> argparse.Namespace:
     return args
 
 
+def alternate(per_clip, batched, rounds: int) -> tuple[dict, dict]:
+    """Time ``per_clip`` and ``batched`` after one warm-up each, alternating which goes first
+    per round (a change in machine load hits both). Returns ({name: [wall s, CPU s]} summed over
+    the rounds, {name: the last round's result})."""
+    import time
+
+    per_clip(), batched()  # warm-up
+    cost = {"per_clip": [0.0, 0.0], "batched": [0.0, 0.0]}
+    res = {}
+    for r in range(rounds):
+        for name, fn in ((("per_clip", per_clip), ("batched", batched)) if r % 2 == 0
+                         else (("batched", batched), ("per_clip", per_clip))):
+            w, c = time.perf_counter(), time.process_time()
+            res[name] = fn()
+            cost[name][0] += time.perf_counter() - w
+            cost[name][1] += time.process_time() - c
+    return cost, res
+
+
 def fixture_checkpoint(tmp: Path) -> Path:
     ckpt = tmp / "seq2seq.pt"
     with lzma.open(FIXTURE / "avhubert_tiny_seq2seq.pt.xz") as f, open(ckpt, "wb") as out:

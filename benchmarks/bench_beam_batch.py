@@ -20,12 +20,11 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
-from avhubert_bench_common import FIXTURE, fixture_checkpoint, parse_args
+from avhubert_bench_common import FIXTURE, alternate, fixture_checkpoint, parse_args
 
 
 def main() -> None:
@@ -64,20 +63,9 @@ def main() -> None:
     def batched():
         return beam_search_batch(model.decoder, encs, masks, srcs, **opts)
 
-    per_clip(), batched()  # warm-up
-    cost = {"per_clip": [0.0, 0.0], "batched": [0.0, 0.0]}
     load_before = os.getloadavg()
-    for r in range(args.rounds):
-        for name, fn in ((("per_clip", per_clip), ("batched", batched)) if r % 2 == 0
-                         else (("batched", batched), ("per_clip", per_clip))):
-            w, c = time.perf_counter(), time.process_time()
-            res = fn()
-            cost[name][0] += time.perf_counter() - w
-            cost[name][1] += time.process_time() - c
-            if name == "per_clip":
-                ref = res
-            else:
-                got = res
+    cost, res = alternate(per_clip, batched, args.rounds)
+    got, ref = res["batched"], res["per_clip"]
     same = all([h["tokens"].tolist() for h in a] == [h["tokens"].tolist() for h in b] for a, b in zip(got, ref))
     n = args.batch * args.rounds
     print(json.dumps({
@@ -106,17 +94,8 @@ def frontend(model, video, lengths, args) -> None:
         return [model.encode(None, x["video"], x["padding_mask"], video_feats=f)[0] for x, f in zip(inputs, feats)]
 
     with torch.no_grad():
-        per_clip(), batched()  # warm-up
-        cost = {"per_clip": [0.0, 0.0], "batched": [0.0, 0.0]}
         load_before = os.getloadavg()
-        res = {}
-        for r in range(args.rounds):
-            for name, fn in ((("per_clip", per_clip), ("batched", batched)) if r % 2 == 0
-                             else (("batched", batched), ("per_clip", per_clip))):
-                w, c = time.perf_counter(), time.process_time()
-                res[name] = fn()
-                cost[name][0] += time.perf_counter() - w
-                cost[name][1] += time.process_time() - c
+        cost, res = alternate(per_clip, batched, args.rounds)
     err = max(float((a - b).abs().max() / b.abs().max()) for a, b in zip(res["batched"], res["per_clip"]))
     n = args.batch * args.rounds
     print(json.dumps({

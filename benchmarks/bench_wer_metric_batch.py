@@ -15,10 +15,9 @@ import json
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 
-from avhubert_bench_common import FIXTURE, SHARED, fixture_checkpoint, parse_args
+from avhubert_bench_common import FIXTURE, SHARED, alternate, fixture_checkpoint, parse_args
 LIP = "avhubert-large-vsr-lrs2"
 
 
@@ -49,17 +48,8 @@ def main() -> None:
         return metric.compute_batch(pairs)
 
     with torch.no_grad():
-        per_clip(), batched()  # warm-up
-        cost = {"per_clip": [0.0, 0.0], "batched": [0.0, 0.0]}
         load_before = os.getloadavg()
-        res = {}
-        for r in range(args.rounds):
-            for name, fn in ((("per_clip", per_clip), ("batched", batched)) if r % 2 == 0
-                             else (("batched", batched), ("per_clip", per_clip))):
-                w, c = time.perf_counter(), time.process_time()
-                res[name] = fn()
-                cost[name][0] += time.perf_counter() - w
-                cost[name][1] += time.process_time() - c
+        cost, res = alternate(per_clip, batched, args.rounds)
     n = args.batch * args.rounds
     print(json.dumps({
         "bench": "wer_metric_batch", "batch": args.batch, "beam": args.beam, "clip_frames": lengths,
