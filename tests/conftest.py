@@ -77,3 +77,20 @@ def _isolated_home(tmp_path_factory):
     else:
         os.environ["TALKBENCH_HOME"] = str(tmp_path_factory.mktemp("talkbench_home"))
     yield
+
+
+@pytest.fixture
+def blake2b_calls(monkeypatch) -> list:
+    """Counts hashlib.blake2b constructions (Clip.content_key hashes with it): the list grows by
+    one per hash started, for tests that a clip's frames are hashed once, or not at all."""
+    import hashlib
+
+    calls: list = []
+    real = hashlib.blake2b
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "blake2b", counting)
+    return calls

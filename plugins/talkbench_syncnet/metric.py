@@ -11,8 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import numpy as np
-
 from talkbench import (
     NEEDS_AUDIO,
     NEEDS_GENERATED,

@@ -21,16 +21,9 @@ def four_frames(realdata, tmp_path, monkeypatch):
     return np.ascontiguousarray(clip.frames[:4]), clip.audio[: 4 * 640]
 
 
-def test_in_memory_clip_is_hashed_once_and_keyed_by_its_versioned_content_key(four_frames, monkeypatch):
+def test_in_memory_clip_is_hashed_once_and_keyed_by_its_versioned_content_key(four_frames, blake2b_calls):
     frames, audio = four_frames
-    calls = []
-    real = hashlib.blake2b
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(hashlib, "blake2b", counting)
+    calls = blake2b_calls
     clip = talkbench.Clip(id="gen", frames_source=frames, audio_source=audio)
     first = track_faces(clip, backend="dlib")
     second = track_faces(clip, backend="dlib", smooth=0)  # another metric's tracking options
